@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"math"
+
+	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/store"
+)
+
+const letterCols = `id, message_id, sender_id, sender_address, subject, personal, sender_confirmed,
+	dispatch_confirmation, receipt_confirmation, pickup_confirmation, private_id, auth_level,
+	recipients, attachments, body_blob, body_size, body_hash, submitted_at`
+
+func (t *txn) InsertLetter(l *store.Letter) error {
+	return t.exec(`INSERT INTO letters (`+letterCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		l.ID, l.MessageID, l.SenderID, l.SenderAddress, l.Subject, b2i(l.Personal), b2i(l.SenderConfirmed),
+		b2i(l.DispatchConfirmation), b2i(l.ReceiptConfirmation), b2i(l.PickupConfirmation), l.PrivateID,
+		string(l.AuthLevel), l.Recipients, l.Attachments, l.BodyBlob, l.BodySize, l.BodyHash, tm(l.SubmittedAt))
+}
+
+func scanLetter(row scanner, prefix ...any) (*store.Letter, error) {
+	var l store.Letter
+	var pers, sc, dc, rc, pc int
+	var level string
+	var sub int64
+	dest := append(prefix, &l.ID, &l.MessageID, &l.SenderID, &l.SenderAddress, &l.Subject, &pers, &sc,
+		&dc, &rc, &pc, &l.PrivateID, &level, &l.Recipients, &l.Attachments, &l.BodyBlob, &l.BodySize,
+		&l.BodyHash, &sub)
+	if err := row.Scan(dest...); err != nil {
+		return nil, mapErr(err)
+	}
+	l.Personal, l.SenderConfirmed, l.DispatchConfirmation = pers == 1, sc == 1, dc == 1
+	l.ReceiptConfirmation, l.PickupConfirmation = rc == 1, pc == 1
+	l.AuthLevel, l.SubmittedAt = account.Level(level), fromTm(sub)
+	return &l, nil
+}
+
+func (t *txn) LetterByID(id string) (*store.Letter, error) {
+	return scanLetter(t.q.QueryRowContext(t.ctx, `SELECT `+letterCols+` FROM letters WHERE id = ?`, id))
+}
+
+func (t *txn) DeleteLetter(id string) error {
+	if err := t.exec(`DELETE FROM events WHERE letter_id = ?`, id); err != nil {
+		return err
+	}
+	return t.exec(`DELETE FROM letters WHERE id = ?`, id)
+}
+
+func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
+	var n int
+	err := t.q.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM letters WHERE body_blob = ?`, blobID).Scan(&n)
+	return n, err
+}
+
+const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
+	c.first_read, c.first_high_open, c.trashed_at`
+
+func (t *txn) InsertCopy(c *store.Copy) error {
+	return t.exec(`INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
+		first_read, first_high_open, trashed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role, c.Header,
+		tm(c.Arrived), tm(c.FirstRead), tm(c.FirstHighOpen), tm(c.TrashedAt))
+}
+
+func (t *txn) UpdateCopy(c *store.Copy) error {
+	return t.exec(`UPDATE copies SET folder = ?, prev_folder = ?, first_read = ?, first_high_open = ?,
+		trashed_at = ? WHERE id = ?`, string(c.Folder), string(c.PrevFolder), tm(c.FirstRead),
+		tm(c.FirstHighOpen), tm(c.TrashedAt), c.ID)
+}
+
+func (t *txn) DeleteCopy(id string) error {
+	return t.exec(`DELETE FROM copies WHERE id = ?`, id)
+}
+
+// scanCopyLetter scans a copy joined with its letter.
+func scanCopyLetter(row scanner) (*store.Copy, error) {
+	var c store.Copy
+	var folder, prev string
+	var arrived, read, high, trashed int64
+	l, err := scanLetter(row, &c.ID, &c.LetterID, &c.AccountID, &folder, &prev, &c.Role, &c.Header,
+		&arrived, &read, &high, &trashed)
+	if err != nil {
+		return nil, err
+	}
+	c.Folder, c.PrevFolder = store.Folder(folder), store.Folder(prev)
+	c.Arrived, c.FirstRead, c.FirstHighOpen, c.TrashedAt = fromTm(arrived), fromTm(read), fromTm(high), fromTm(trashed)
+	c.Letter = l
+	return &c, nil
+}
+
+const copyJoin = `SELECT ` + copyCols + `, l.id, l.message_id, l.sender_id, l.sender_address, l.subject,
+	l.personal, l.sender_confirmed, l.dispatch_confirmation, l.receipt_confirmation, l.pickup_confirmation,
+	l.private_id, l.auth_level, l.recipients, l.attachments, l.body_blob, l.body_size, l.body_hash,
+	l.submitted_at FROM copies c JOIN letters l ON l.id = c.letter_id`
+
+func (t *txn) CopyByID(id string) (*store.Copy, error) {
+	return scanCopyLetter(t.q.QueryRowContext(t.ctx, copyJoin+` WHERE c.id = ?`, id))
+}
+
+func (t *txn) ListCopies(accountID string, folder store.Folder, before *store.Cursor, limit int) ([]store.Copy, error) {
+	bt, bid := int64(math.MaxInt64), ""
+	if before != nil {
+		bt, bid = tm(before.Arrived), before.ID
+	}
+	rows, err := t.q.QueryContext(t.ctx, copyJoin+` WHERE c.account_id = ? AND c.folder = ?
+		AND (c.arrived < ? OR (c.arrived = ? AND c.id < ?))
+		ORDER BY c.arrived DESC, c.id DESC LIMIT ?`,
+		accountID, string(folder), bt, bt, bid, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectCopies(rows)
+}
+
+func (t *txn) CopiesOfLetter(letterID string) ([]store.Copy, error) {
+	rows, err := t.q.QueryContext(t.ctx, copyJoin+` WHERE c.letter_id = ? ORDER BY c.id`, letterID)
+	if err != nil {
+		return nil, err
+	}
+	return collectCopies(rows)
+}
+
+type rowsIter interface {
+	scanner
+	Next() bool
+	Err() error
+	Close() error
+}
+
+func collectCopies(rows rowsIter) ([]store.Copy, error) {
+	defer rows.Close()
+	var out []store.Copy
+	for rows.Next() {
+		c, err := scanCopyLetter(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) InsertEvent(e *store.Event) error {
+	return t.exec(`INSERT INTO events (id, letter_id, copy_id, account_id, kind, at, level) VALUES (?,?,?,?,?,?,?)`,
+		e.ID, e.LetterID, e.CopyID, e.AccountID, e.Kind, tm(e.At), string(e.Level))
+}
+
+func (t *txn) Events(letterID string) ([]store.Event, error) {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT id, letter_id, copy_id, account_id, kind, at, level
+		FROM events WHERE letter_id = ? ORDER BY at, id`, letterID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var e store.Event
+		var at int64
+		var level string
+		if err := rows.Scan(&e.ID, &e.LetterID, &e.CopyID, &e.AccountID, &e.Kind, &at, &level); err != nil {
+			return nil, err
+		}
+		e.At, e.Level = fromTm(at), account.Level(level)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

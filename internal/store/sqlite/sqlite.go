@@ -1,0 +1,291 @@
+// Package sqlite is the embedded store: SQLite in WAL mode in the provider's data
+// folder, the default for a provider on one machine (DESIGN "Storage").
+//
+// Writes go through one connection owned by a committer goroutine. Concurrent
+// Update calls queue up; the committer takes everything queued, runs each function
+// in its own savepoint inside one transaction, and commits once. With
+// synchronous=FULL each commit is one fsync of the WAL, so a group of 50 letter
+// accepts costs one fsync instead of 50. Reads use a separate pool of read-only
+// connections and see the last committed snapshot.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/store"
+	_ "modernc.org/sqlite" // the SQLite driver, in pure Go: no cgo toolchain needed
+)
+
+// Options tune a store.
+type Options struct {
+	// PreCommit runs before each group commit, after all of the group's functions
+	// ran: the blob store's Sync, so that bodies are durable before the rows that
+	// name them.
+	PreCommit func(context.Context) error
+	// MaxGroup caps how many Updates share a commit.
+	MaxGroup int
+}
+
+// Store is the SQLite store.
+type Store struct {
+	w       *sql.DB // one connection, used only by the committer
+	r       *sql.DB // read-only pool
+	opts    Options
+	queue   chan *request
+	closing chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+type request struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+// Open opens (creating if needed) the database at path and applies migrations.
+// It refuses a database written by a newer Siegel.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.MaxGroup <= 0 {
+		opts.MaxGroup = 256
+	}
+	pragmas := []string{
+		"journal_mode(WAL)",
+		"synchronous(FULL)", // a commit is durable when Update returns
+		"busy_timeout(10000)",
+		"foreign_keys(1)",
+	}
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	q.Add("_pragma", "query_only(1)")
+	q.Del("_txlock")
+	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	s := &Store{w: w, r: r, opts: opts, queue: make(chan *request, 1024),
+		closing: make(chan struct{}), done: make(chan struct{})}
+	go s.commitLoop()
+	return s, nil
+}
+
+// Close stops the committer after the queued Updates and closes the database.
+func (s *Store) Close() error {
+	s.once.Do(func() { close(s.closing) })
+	<-s.done
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// SchemaVersion returns the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version),0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&txn{ctx: ctx, q: tx, readOnly: true})
+}
+
+// Update queues fn for the next group commit and waits until that commit is
+// durable or failed.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	req := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.queue <- req:
+	case <-s.closing:
+		return errors.New("store: closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the caller must learn
+	// whether its write landed.
+	return <-req.done
+}
+
+func (s *Store) commitLoop() {
+	defer close(s.done)
+	batch := make([]*request, 0, s.opts.MaxGroup)
+	for {
+		select {
+		case req := <-s.queue:
+			batch = append(batch[:0], req)
+		case <-s.closing:
+			// Drain what is queued, then stop.
+			for {
+				select {
+				case req := <-s.queue:
+					s.commitGroup([]*request{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < s.opts.MaxGroup {
+			select {
+			case req := <-s.queue:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		s.commitGroup(batch)
+	}
+}
+
+// commitGroup runs a group in one transaction with a savepoint per request.
+func (s *Store) commitGroup(batch []*request) {
+	ctx := context.Background()
+	results := make([]error, len(batch))
+	fail := func(err error) {
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("store: begin: %w", err))
+		return
+	}
+	ok := 0
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		results[i] = s.runOne(ctx, tx, r)
+		if results[i] == nil {
+			ok++
+		}
+	}
+	if ok > 0 && s.opts.PreCommit != nil {
+		if err := s.opts.PreCommit(ctx); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("store: pre-commit: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("store: commit: %w", err))
+		return
+	}
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+func (s *Store) runOne(ctx context.Context, tx *sql.Tx, r *request) (err error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
+		return fmt.Errorf("store: savepoint: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: update panicked: %v", p)
+		}
+		if err != nil {
+			_, rerr := tx.ExecContext(ctx, "ROLLBACK TO u")
+			if rerr == nil {
+				_, rerr = tx.ExecContext(ctx, "RELEASE u")
+			}
+			if rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			return
+		}
+		if _, rerr := tx.ExecContext(ctx, "RELEASE u"); rerr != nil {
+			err = rerr
+		}
+	}()
+	return r.fn(&txn{ctx: ctx, q: tx})
+}
+
+// querier is what both *sql.Tx kinds offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// txn implements store.Tx on one SQLite transaction.
+type txn struct {
+	ctx      context.Context
+	q        querier
+	readOnly bool
+}
+
+var errReadOnly = errors.New("store: write in a read-only transaction")
+
+func (t *txn) exec(query string, args ...any) error {
+	if t.readOnly {
+		return errReadOnly
+	}
+	_, err := t.q.ExecContext(t.ctx, query, args...)
+	return mapErr(err)
+}
+
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	// SQLITE_CONSTRAINT_UNIQUE (2067) and _PRIMARYKEY (1555).
+	var coder interface{ Code() int }
+	if errors.As(err, &coder) && (coder.Code() == 2067 || coder.Code() == 1555) {
+		return fmt.Errorf("%w: %v", store.ErrConflict, err)
+	}
+	return err
+}
+
+// Times are kept as Unix microseconds; 0 is the zero time.
+func tm(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromTm(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,251 @@
+// Package store is Siegel's one storage API: the records a provider keeps (accounts,
+// their tamper-evident history, sessions, letters, mailbox copies and the events that
+// confirmations prove) and the transaction contract that keeps them consistent.
+// Implementations live in subpackages (store/sqlite now, store/postgres next) and
+// must pass the conformance suite in store/storetest. The store holds no business
+// rules: it keeps what the domain packages decided.
+//
+// # Transactions
+//
+// Every write goes through Store.Update. Implementations group concurrent Updates
+// into one database transaction and one commit, so that many letter accepts share a
+// single fsync (DESIGN "Storage"). Each function runs in its own savepoint inside
+// the group: when it returns an error, only its own writes are undone and only its
+// caller sees the error. Update returns only after the group's commit is durable;
+// nothing is reported as accepted before that.
+//
+// Functions passed to Update run on the store's committer and must do nothing but
+// database work through the Tx they get: blob writes happen before (blobs are synced
+// by the PreCommit hook before the commit that references them), network calls after.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/account"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule
+// (an address or message id already taken).
+var ErrConflict = errors.New("store: conflict")
+
+// Store is the storage of one provider.
+type Store interface {
+	// Update runs fn in a write transaction, grouped with concurrent Updates.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// SchemaVersion is the number of the newest migration applied.
+	SchemaVersion(ctx context.Context) (int, error)
+	Close() error
+}
+
+// Tx is what a transaction can do. Read methods work in View and Update; write
+// methods fail in View.
+type Tx interface {
+	AccountTx
+	OfficerTx
+	SessionTx
+	LetterTx
+}
+
+// AccountTx reads and writes accounts and their history.
+type AccountTx interface {
+	InsertAccount(a *Account) error // ErrConflict when the address is taken
+	UpdateAccount(a *Account) error
+	AccountByID(id string) (*Account, error)
+	AccountByAddress(addr string) (*Account, error)
+	// ListAccounts lists accounts in a status ("" for all), oldest first, after the
+	// given id for paging.
+	ListAccounts(status account.Status, after string, limit int) ([]Account, error)
+	// AddressTaken reports whether addr belongs to an account or was released
+	// after since (DMG §3(4): a released address is not given to another person for
+	// 30 years).
+	AddressTaken(addr string, since time.Time) (bool, error)
+	ReleaseAddress(addr string, at time.Time) error
+	// AppendHistory stores a sealed entry; Seq must follow the account's last one.
+	AppendHistory(e account.Entry) error
+	LastHistory(accountID string) (account.Entry, error) // ErrNotFound when empty
+	History(accountID string) ([]account.Entry, error)
+	// DailyUsage is what an account sent at normal level on day.
+	DailyUsage(accountID, day string) (messages, recipients int, err error)
+	AddDailyUsage(accountID, day string, messages, recipients int) error
+}
+
+// OfficerTx keeps the provider's registration officers and operators.
+type OfficerTx interface {
+	InsertOfficer(o *Officer) error
+	OfficerByTokenHash(hash string) (*Officer, error)
+	OfficerByID(id string) (*Officer, error)
+}
+
+// SessionTx keeps login sessions.
+type SessionTx interface {
+	InsertSession(s *Session) error
+	SessionByTokenHash(hash string) (*Session, error)
+	UpdateSession(s *Session) error
+	DeleteSession(tokenHash string) error
+	DeleteAccountSessions(accountID string) error
+}
+
+// LetterTx keeps letters, mailbox copies and events.
+type LetterTx interface {
+	InsertLetter(l *Letter) error // ErrConflict on a duplicate message id
+	LetterByID(id string) (*Letter, error)
+	InsertCopy(c *Copy) error
+	CopyByID(id string) (*Copy, error)
+	UpdateCopy(c *Copy) error
+	DeleteCopy(id string) error
+	// ListCopies lists an account's copies in a folder, newest first; page
+	// after (Arrived, ID) of the previous page's last entry.
+	ListCopies(accountID string, folder Folder, before *Cursor, limit int) ([]Copy, error)
+	// CopiesOfLetter lists every mailbox copy of a letter.
+	CopiesOfLetter(letterID string) ([]Copy, error)
+	// CountLetterBlobRefs counts letters that still reference a blob.
+	CountLetterBlobRefs(blobID string) (int, error)
+	DeleteLetter(id string) error
+	InsertEvent(e *Event) error
+	Events(letterID string) ([]Event, error)
+}
+
+// Account is a registered-mail account. Holder data is kept as JSON of
+// account.Person or account.Organisation; it is deleted when the account closes.
+type Account struct {
+	ID            string
+	Address       string
+	Kind          account.Kind
+	Pseudonym     bool
+	DisplayName   string
+	Holder        []byte // JSON
+	FormalService bool
+	Status        account.Status
+	Block         account.Block
+	BlockReason   string
+	// Identity verification (DMG §3(2)): method, document, officer, time.
+	Verification []byte // JSON of account.Verification
+	ConfirmedBy  string // second officer for manual entries
+	ConfirmedAt  time.Time
+	// Consents given at application (SPEC "Activation").
+	InfoAcknowledged bool
+	MalwareConsent   bool
+	// Credentials.
+	PasswordHash string
+	TOTPSecret   []byte // sealed with the provider's key
+	TOTPEnabled  bool
+	TOTPLastStep int64
+	// Lockout state (SPEC: temporary lock after 3 failures).
+	Failures    int
+	Lockouts    int
+	LockedUntil time.Time
+	LastLockAt  time.Time
+
+	CreatedAt   time.Time
+	VerifiedAt  time.Time
+	ActivatedAt time.Time
+	ClosedAt    time.Time
+}
+
+// Officer is a registration officer or an operator.
+type Officer struct {
+	ID        string
+	Name      string
+	Role      string // "officer" or "operator"
+	TokenHash string
+	CreatedAt time.Time
+}
+
+// Session is a login session; the bearer token is stored only as its hash.
+type Session struct {
+	TokenHash string
+	AccountID string
+	Level     account.Level
+	CreatedAt time.Time
+	LastSeen  time.Time
+	ExpiresAt time.Time
+}
+
+// Folder is a mailbox folder.
+type Folder string
+
+// The folders of a mailbox.
+const (
+	Inbox Folder = "inbox"
+	Sent  Folder = "sent"
+	Trash Folder = "trash"
+)
+
+// Letter is a registered message as submitted; its body is an immutable blob.
+type Letter struct {
+	ID            string
+	MessageID     string // X-de-mail-message-id
+	SenderID      string // account id
+	SenderAddress string
+	Subject       string
+	// Options (DMG §5).
+	Personal             bool
+	SenderConfirmed      bool
+	DispatchConfirmation bool
+	ReceiptConfirmation  bool
+	PickupConfirmation   bool
+	PrivateID            string
+	AuthLevel            account.Level
+	Recipients           []byte // JSON {"to":[],"cc":[],"bcc":[]}
+	Attachments          int
+	BodyBlob             string
+	BodySize             int64
+	BodyHash             []byte // SHA-256 of the body: the integrity value
+	SubmittedAt          time.Time
+}
+
+// Copy is one mailbox's copy of a letter: the sender's in Sent, each recipient's
+// in Inbox. Its header block differs per copy (bcc is shown only to the sender and
+// to that bcc recipient, TR PVD-IO §3.1).
+type Copy struct {
+	ID        string
+	LetterID  string
+	AccountID string
+	Folder    Folder
+	// PrevFolder is where a copy in the trash came from.
+	PrevFolder Folder
+	Role       string // "sender", "to", "cc", "bcc"
+	Header     []byte
+	Arrived    time.Time
+	FirstRead  time.Time
+	// FirstHighOpen is the first opening in a session at high: for a letter with
+	// pickup confirmation, the event the confirmation proves (DMG §5(9)).
+	FirstHighOpen time.Time
+	TrashedAt     time.Time
+	// Letter is filled by CopyByID and ListCopies.
+	Letter *Letter
+}
+
+// Cursor marks a position in a newest-first listing.
+type Cursor struct {
+	Arrived time.Time
+	ID      string
+}
+
+// Event kinds: the facts that confirmations will prove (DMG §5(7)–(9)).
+const (
+	EventAccepted     = "accepted"    // left the sender's mailbox (dispatch)
+	EventStored       = "stored"      // stored in a recipient's mailbox (receipt)
+	EventOpenedHigh   = "opened_high" // first opened at high (pickup)
+	EventTrashed      = "trashed"     // moved to the trash
+	EventDeletedFinal = "deleted"     // finally deleted
+)
+
+// Event is a recorded fact about a letter with its time.
+type Event struct {
+	ID        string
+	LetterID  string
+	CopyID    string // "" for letter-wide events
+	AccountID string // whose mailbox, or the sender for accepted
+	Kind      string
+	At        time.Time
+	Level     account.Level
+}
