@@ -1,0 +1,229 @@
+package mailbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/address"
+	"github.com/siegel-mail/siegel/internal/auth"
+	"github.com/siegel-mail/siegel/internal/letter"
+	"github.com/siegel-mail/siegel/internal/problem"
+	"github.com/siegel-mail/siegel/internal/store"
+)
+
+// Draft is a letter as the sender composes it.
+type Draft struct {
+	To, Cc, Bcc []string
+	Subject     string
+	Text        string
+	Attachments []letter.Attachment
+	Options     letter.Options
+}
+
+// Accepted is the outcome of a submission.
+type Accepted struct {
+	Letter *store.Letter
+	// SentCopy is the sender's copy in Sent.
+	SentCopy *store.Copy
+	// Copies are the recipients' copies, one per recipient.
+	Copies []*store.Copy
+}
+
+type recipient struct {
+	addr  string
+	role  string
+	field string
+	acc   *store.Account
+}
+
+// Submit checks a letter against every rule, accepts it, and stores it in each
+// recipient's mailbox.
+func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Accepted, error) {
+	sender := p.Account
+	if err := account.CanSend(sender.Status, sender.Block); err != nil {
+		return nil, err
+	}
+	d.Options = d.Options.Normalize()
+	if err := letter.CheckOptions(letter.Sender{Address: sender.Address, Kind: sender.Kind,
+		FormalService: sender.FormalService, Pseudonym: sender.Pseudonym, Level: p.Level()}, d.Options); err != nil {
+		return nil, err
+	}
+	rcpts, err := s.parseRecipients(&d)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	// 128 bits, 80 of them random: unique across providers without the domain.
+	msgID := store.NewID(now)
+	draft := letter.Draft{MessageID: msgID, From: sender.Address, FromName: fromName(sender),
+		To: d.To, Cc: d.Cc, Bcc: d.Bcc, Subject: d.Subject, Text: d.Text, Attachments: d.Attachments,
+		Options: d.Options, AuthLevel: p.Level(), Provider: s.Domain, Date: now}
+	if err := letter.CheckDraft(draft, s.MaxMessageBytes); err != nil {
+		return nil, err
+	}
+	// Refuse bad recipients before writing anything; the accept transaction
+	// checks them again, since an account may be blocked in between.
+	if err := s.Store.View(ctx, func(tx store.Tx) error { return s.resolve(tx, d.Options, rcpts) }); err != nil {
+		return nil, err
+	}
+	msg, err := letter.Build(draft)
+	if err != nil {
+		return nil, err
+	}
+	body := msg.Body()
+	blobID, err := s.Blobs.Put(ctx, body)
+	if err != nil {
+		return nil, fmt.Errorf("store body: %w", err)
+	}
+	hash := msg.BodyHash()
+	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: sender.ID,
+		SenderAddress: sender.Address, Subject: d.Subject, Personal: d.Options.Personal,
+		SenderConfirmed: d.Options.SenderConfirmed, DispatchConfirmation: d.Options.DispatchConfirmation,
+		ReceiptConfirmation: d.Options.ReceiptConfirmation, PickupConfirmation: d.Options.PickupConfirmation,
+		PrivateID: d.Options.PrivateID, AuthLevel: p.Level(), Attachments: len(d.Attachments),
+		BodyBlob: string(blobID), BodySize: int64(len(body)), BodyHash: hash[:], SubmittedAt: now}
+	l.Recipients, _ = json.Marshal(map[string][]string{"to": d.To, "cc": d.Cc, "bcc": d.Bcc})
+	out := &Accepted{Letter: l}
+	out.SentCopy = &store.Copy{ID: store.NewID(now), LetterID: l.ID, AccountID: sender.ID, Folder: store.Sent,
+		Role: "sender", Header: msg.Header(letter.ViewSender, ""), Arrived: now}
+	for _, r := range rcpts {
+		view, bcc := letter.ViewRecipient, ""
+		if r.role == "bcc" {
+			view, bcc = letter.ViewBcc, r.addr
+		}
+		out.Copies = append(out.Copies, &store.Copy{ID: store.NewID(now), LetterID: l.ID, Folder: store.Inbox,
+			Role: r.role, Header: msg.Header(view, bcc), Arrived: now})
+	}
+	day := account.Day(now, s.Location)
+	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		return s.accept(tx, p, d.Options, rcpts, out, day)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Log.Info("letter accepted", "letter", l.ID, "sender", sender.ID, "recipients", len(rcpts),
+		"level", p.Level(), "bytes", l.BodySize)
+	return out, nil
+}
+
+// accept is the accept transaction. It runs on the store's committer.
+func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts []recipient, out *Accepted, day string) error {
+	sender, err := tx.AccountByID(p.Account.ID)
+	if err != nil {
+		return err
+	}
+	if err := account.CanSend(sender.Status, sender.Block); err != nil {
+		return err
+	}
+	if p.Level() == account.Normal {
+		msgs, n, err := tx.DailyUsage(sender.ID, day)
+		if err != nil {
+			return err
+		}
+		if err := s.Limits.Check(p.Level(), msgs, n, len(rcpts)); err != nil {
+			return err
+		}
+		if err := tx.AddDailyUsage(sender.ID, day, 1, len(rcpts)); err != nil {
+			return err
+		}
+	}
+	if err := s.resolve(tx, o, rcpts); err != nil {
+		return err
+	}
+	l := out.Letter
+	if err := tx.InsertLetter(l); err != nil {
+		return err
+	}
+	if err := tx.InsertCopy(out.SentCopy); err != nil {
+		return err
+	}
+	// DMG §5(7): the dispatch confirmation proves when the letter left the
+	// sender's mailbox; that is this moment.
+	if err := tx.InsertEvent(&store.Event{ID: store.NewID(l.SubmittedAt), LetterID: l.ID, CopyID: out.SentCopy.ID,
+		AccountID: sender.ID, Kind: store.EventAccepted, At: l.SubmittedAt, Level: p.Level()}); err != nil {
+		return err
+	}
+	for i, r := range rcpts {
+		c := out.Copies[i]
+		c.AccountID = r.acc.ID
+		if err := tx.InsertCopy(c); err != nil {
+			return err
+		}
+		// DMG §5(8): the receipt confirmation proves when the letter was stored
+		// in the recipient's mailbox.
+		if err := tx.InsertEvent(&store.Event{ID: store.NewID(c.Arrived), LetterID: l.ID, CopyID: c.ID,
+			AccountID: r.acc.ID, Kind: store.EventStored, At: c.Arrived}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseRecipients normalises every address and lists the copies to make.
+func (s *Service) parseRecipients(d *Draft) ([]recipient, error) {
+	var out []recipient
+	for _, list := range []struct {
+		role  string
+		addrs []string
+	}{{"to", d.To}, {"cc", d.Cc}, {"bcc", d.Bcc}} {
+		for i, raw := range list.addrs {
+			field := fmt.Sprintf("%s[%d]", list.role, i)
+			a, err := address.Parse(raw)
+			if err != nil {
+				return nil, problem.WithField(err, field)
+			}
+			list.addrs[i] = a.String()
+			out = append(out, recipient{addr: a.String(), role: list.role, field: field})
+		}
+	}
+	if len(d.To) == 0 {
+		return nil, problem.Field("to", "required", "a letter needs at least one recipient in to")
+	}
+	return out, nil
+}
+
+// resolve finds each recipient's account and checks it may receive this letter.
+func (s *Service) resolve(tx store.Tx, o letter.Options, rcpts []recipient) error {
+	for i := range rcpts {
+		r := &rcpts[i]
+		a, _ := address.Parse(r.addr)
+		if a.Domain != s.Domain {
+			return problem.Field(r.field, "unknown_domain",
+				"%s is not at this provider (%s), and this provider exchanges letters with no other yet", r.addr, s.Domain)
+		}
+		acc, err := tx.AccountByAddress(r.addr)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !receivable(acc.Status)) {
+			return problem.Field(r.field, "unknown_recipient", "%s is not a registered-mail address here", r.addr)
+		}
+		if err != nil {
+			return err
+		}
+		if err := account.CanReceive(acc.Status, acc.Block); err != nil {
+			return problem.WithField(err, r.field)
+		}
+		if err := letter.CheckRecipient(o, letter.RecipientInfo{Address: r.addr,
+			CanLoginHigh: acc.TOTPEnabled && acc.Block != account.HighBlock}); err != nil {
+			return problem.WithField(err, r.field)
+		}
+		r.acc = acc
+	}
+	return nil
+}
+
+// receivable: an account receives once its identity is verified; an application
+// still pending is not yet an address anyone can write to.
+func receivable(s account.Status) bool {
+	return s == account.Verified || s == account.Active || s == account.Closed
+}
+
+// fromName is what recipients see as the sender's name; a pseudonym shows only
+// itself (DMG §5(2): pseudonyms are marked as such to every reader).
+func fromName(a *store.Account) string {
+	if a.Pseudonym {
+		return ""
+	}
+	return a.DisplayName
+}
