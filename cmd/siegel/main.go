@@ -1,0 +1,131 @@
+// Command siegel is the one binary of the Siegel registered-mail provider: the
+// server (init, serve, demo), the operator's and officers' tools (account,
+// officer), and the user's client of the HTTP API (login, send, inbox, read …).
+// Each verb's help sits next to its flags; admin verbs talk to the running
+// server's API and never edit its files.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/siegel-mail/siegel/internal/api/client"
+)
+
+// env is what a verb gets from the process: no globals, so tests can run verbs
+// in-process side by side.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+type verb struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func verbs() map[string]verb {
+	return map[string]verb{
+		"init":    {"create a provider's data folder", runInit},
+		"serve":   {"run a provider", runServe},
+		"demo":    {"run a demo provider with seeded accounts and letters", runDemo},
+		"account": {"officers: open, verify, confirm, block, unblock, close, show, list accounts", runAccount},
+		"officer": {"operators: add a registration officer", runOfficer},
+		"login":   {"log in and save the session", runLogin},
+		"logout":  {"end the saved session", runLogout},
+		"step-up": {"raise the saved session to high with a TOTP code", runStepUp},
+		"totp":    {"enrol a TOTP second factor (totp enroll, totp confirm CODE)", runTOTP},
+		"send":    {"send a registered letter", runSend},
+		"inbox":   {"list a folder (inbox by default)", runInbox},
+		"read":    {"open a letter", runRead},
+		"delete":  {"delete a letter (to the trash, then for good)", runDelete},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	os.Exit(run(ctx, e, os.Args[1:]))
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	vs := verbs()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(e.stdout, vs)
+		return 0
+	}
+	v, ok := vs[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "siegel: unknown verb %q\n\n", args[0])
+		usage(e.stderr, vs)
+		return 2
+	}
+	if err := v.run(ctx, e, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(e.stderr, "siegel "+args[0]+": "+err.Error())
+		var ce *client.Error
+		if errors.As(err, &ce) && ce.Status >= 500 {
+			return 3
+		}
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer, vs map[string]verb) {
+	fmt.Fprintln(w, "siegel: legally binding registered e-mail\n\nUsage: siegel VERB [flags]\n\nVerbs:")
+	names := make([]string, 0, len(vs))
+	for n := range vs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, vs[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'siegel VERB -h' for a verb's flags. Start with: siegel demo")
+}
+
+// newFlags makes a verb's flag set; errors go to the caller, help to stdout.
+func newFlags(e *env, name, usageLine string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: siegel %s\n\nFlags:\n", usageLine)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags that may come before or after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/api/client"
+	"github.com/siegel-mail/siegel/internal/provider"
+)
+
+func runInit(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "init", "init --dir DIR --domain DOMAIN --name \"Provider name\" [--listen HOST:PORT]")
+	dir := fs.String("dir", "", "the provider's data folder (created)")
+	domain := fs.String("domain", "", "the provider's mail domain")
+	name := fs.String("name", "", "the provider's name")
+	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" || *domain == "" || *name == "" {
+		return errors.New("--dir, --domain and --name are required")
+	}
+	c, err := provider.Init(provider.InitOptions{Dir: *dir, Domain: *domain, Name: *name, Listen: *listen, Now: time.Now()})
+	if err != nil {
+		return err
+	}
+	token, err := provider.Bootstrap(ctx, *dir, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created provider %s (%s) in %s\noperator token: %s\nstart it with: siegel serve --dir %s\n",
+		c.Domain, c.Name, *dir, token, *dir)
+	return nil
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "serve --dir DIR [--listen HOST:PORT] [--plain-http]")
+	dir := fs.String("dir", "", "the provider's data folder (made by siegel init)")
+	listen := fs.String("listen", "", "listen address (default: the config's listen)")
+	plain := fs.Bool("plain-http", false, "serve plain HTTP instead of TLS (only behind a TLS-terminating proxy)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("--dir: required")
+	}
+	log := newLogger(e, *dir)
+	p, err := provider.Open(ctx, *dir, provider.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	addr := p.Config.Listen
+	if *listen != "" {
+		addr = *listen
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	url := serverURL(ln.Addr(), *plain)
+	if err := provider.WriteURL(*dir, url); err != nil {
+		return err
+	}
+	log.Info("serving", "url", url, "tls", !*plain)
+	fmt.Fprintf(e.stdout, "serving %s at %s\n", p.Config.Domain, url)
+	return p.Serve(ctx, ln, *plain)
+}
+
+func serverURL(a net.Addr, plain bool) string {
+	scheme := "https"
+	if plain {
+		scheme = "http"
+	}
+	return scheme + "://" + a.String()
+}
+
+// newLogger logs to standard error at the config's level; it never logs bodies
+// or secrets (the packages don't hand it any).
+func newLogger(e *env, dir string) *slog.Logger {
+	level := slog.LevelInfo
+	format := "text"
+	if c, err := provider.LoadConfig(dir); err == nil {
+		level.UnmarshalText([]byte(c.Log.Level))
+		format = c.Log.Format
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// adminFlags are the flags of verbs that talk to the admin API: a server and an
+// officer's token, or a data folder that names both.
+type adminFlags struct {
+	dir, server, tokenFile, caFile *string
+	asJSON                         *bool
+}
+
+func addAdminFlags(fs interface {
+	String(string, string, string) *string
+	Bool(string, bool, string) *bool
+}) adminFlags {
+	return adminFlags{
+		dir:       fs.String("dir", "", "the provider's data folder: takes the server's URL, certificate and (unless --token-file) the operator token from it"),
+		server:    fs.String("server", "", "the provider's URL"),
+		tokenFile: fs.String("token-file", "", "file holding your officer token"),
+		caFile:    fs.String("ca-file", "", "PEM certificate to trust for the server"),
+		asJSON:    fs.Bool("json", false, "print the result as JSON"),
+	}
+}
+
+func (a adminFlags) client(e *env) (*client.Client, error) {
+	server, tokenFile, caFile := *a.server, *a.tokenFile, *a.caFile
+	if *a.dir != "" {
+		if server == "" {
+			u, err := provider.ReadURL(*a.dir)
+			if err != nil {
+				return nil, err
+			}
+			server = u
+		}
+		if tokenFile == "" {
+			tokenFile = filepath.Join(*a.dir, provider.OperatorTokenFile)
+		}
+		if caFile == "" {
+			if c, err := provider.LoadConfig(*a.dir); err == nil {
+				caFile = c.TLS.CertFile
+				if !filepath.IsAbs(caFile) {
+					caFile = filepath.Join(*a.dir, caFile)
+				}
+			}
+		}
+	}
+	if tokenFile == "" {
+		return nil, errors.New("--token-file or --dir: required (an officer's token)")
+	}
+	tok, err := os.ReadFile(tokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("--token-file: %w", err)
+	}
+	c, err := newClient(e, server, caFile)
+	if err != nil {
+		return nil, err
+	}
+	return c.With(string(trimNL(tok))), nil
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

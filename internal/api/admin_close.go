@@ -1,0 +1,17 @@
+package api
+
+import "net/http"
+
+func (s *Server) closeAccount(w http.ResponseWriter, r *http.Request) {
+	var req CloseRequest
+	if err := decode(r, &req, smallBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := s.Reg.Close(r.Context(), officer(r), r.PathValue("id"), req.Reason)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, adminAccountOut(a))
+}

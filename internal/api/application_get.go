@@ -1,0 +1,15 @@
+package api
+
+import "net/http"
+
+// getApplication shows an application's state to whoever holds its id (an
+// unguessable 128-bit value handed out at application), and nothing of the
+// holder's data.
+func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
+	acc, _, err := s.Reg.Account(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, applicationOut(acc))
+}

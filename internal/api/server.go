@@ -1,0 +1,167 @@
+// Package api is Siegel's JSON HTTP API under /api/v1: applications, login and
+// sessions, letters, and the officers' admin routes. This package holds the wire
+// types (types.go), shared with the Go client in api/client, and one handler per
+// file. Routes are listed once, in routes(); docs/api.md is generated from that
+// table and the wire types (go run ./internal/api/apidoc), and a test keeps the
+// two in step.
+//
+// Every error is a JSON body {"error": {"code", "message", "field"}} with a 4xx
+// status for the user's mistakes; a request that breaks a rule changes nothing.
+// Bearer tokens carry the login level: "Authorization: Bearer sgl_…".
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/auth"
+	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/registration"
+)
+
+// Server serves the API.
+type Server struct {
+	Reg   *registration.Service
+	Auth  *auth.Service
+	Mail  *mailbox.Service
+	Clock clock.Clock
+	Log   *slog.Logger
+	// MaxMessageBytes is the letter size limit; request bodies may be a third
+	// larger (base64) plus room for the JSON around it.
+	MaxMessageBytes int64
+}
+
+// Access says who may call a route.
+type Access int
+
+// Route access levels.
+const (
+	AccessPublic  Access = iota // anyone
+	AccessUser                  // an account holder's session token
+	AccessOfficer               // a registration officer's or operator's token
+)
+
+// Route is one API route: the single list that the mux and docs/api.md are built from.
+type Route struct {
+	Method, Path string
+	Access       Access
+	Summary      string
+	Request      any // zero value of the request body type, nil when none
+	Response     any // zero value of the success response type
+	Status       int // success status
+	handler      http.HandlerFunc
+}
+
+// Routes lists every route of API v1.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{"POST", "/api/v1/applications/proposals", AccessPublic, "Propose free addresses for an application.", ApplicationRequest{}, ProposalsResponse{}, 200, s.proposeAddresses},
+		{"POST", "/api/v1/applications", AccessPublic, "Apply for an account; an officer then verifies the holder's identity.", ApplicationRequest{}, ApplicationResponse{}, 201, s.createApplication},
+		{"GET", "/api/v1/applications/{id}", AccessPublic, "Look up an application's status by its id.", nil, ApplicationResponse{}, 200, s.getApplication},
+		{"POST", "/api/v1/sessions", AccessPublic, "Log in: password gives normal, password and totp_code give high.", LoginRequest{}, Session{}, 201, s.createSession},
+		{"GET", "/api/v1/sessions/current", AccessUser, "The current session and its account.", nil, Session{}, 200, s.getSession},
+		{"DELETE", "/api/v1/sessions/current", AccessUser, "Log out.", nil, nil, 204, s.deleteSession},
+		{"POST", "/api/v1/sessions/current/step-up", AccessUser, "Raise the current session from normal to high with a TOTP code.", StepUpRequest{}, Session{}, 200, s.stepUp},
+		{"POST", "/api/v1/account/totp", AccessUser, "Start enrolling a TOTP second factor.", nil, TOTPEnrollment{}, 201, s.enrollTOTP},
+		{"POST", "/api/v1/account/totp/confirm", AccessUser, "Enable the enrolled TOTP factor with a code it produced.", TOTPConfirmRequest{}, Account{}, 200, s.confirmTOTP},
+		{"POST", "/api/v1/letters", AccessUser, "Send a registered letter.", SendRequest{}, SendResponse{}, 201, s.sendLetter},
+		{"GET", "/api/v1/letters", AccessUser, "List a folder (folder=inbox|sent|trash, limit, cursor), newest first.", nil, LetterList{}, 200, s.listLetters},
+		{"GET", "/api/v1/letters/{id}", AccessUser, "Open a letter; a personal letter needs a session at high.", nil, Letter{}, 200, s.getLetter},
+		{"GET", "/api/v1/letters/{id}/raw", AccessUser, "The letter as an RFC 5322 message (message/rfc822).", nil, nil, 200, s.getLetterRaw},
+		{"GET", "/api/v1/letters/{id}/attachments/{index}", AccessUser, "Download an attachment.", nil, nil, 200, s.getAttachment},
+		{"DELETE", "/api/v1/letters/{id}", AccessUser, "Delete: to the trash, or for good when already in the trash.", nil, Deleted{}, 200, s.deleteLetter},
+		{"POST", "/api/v1/letters/{id}/restore", AccessUser, "Move a letter from the trash back.", nil, LetterSummary{}, 200, s.restoreLetter},
+		{"GET", "/api/v1/admin/accounts", AccessOfficer, "List accounts (status=pending|awaiting_confirmation|verified|active|closed, after, limit).", nil, AccountList{}, 200, s.listAccounts},
+		{"GET", "/api/v1/admin/accounts/{id}", AccessOfficer, "An account with its tamper-evident history.", nil, AccountDetail{}, 200, s.getAccount},
+		{"POST", "/api/v1/admin/accounts/{id}/verify", AccessOfficer, "Record the identity verification; manual entries then need a second officer.", VerifyRequest{}, VerifyResponse{}, 200, s.verifyAccount},
+		{"POST", "/api/v1/admin/accounts/{id}/confirm", AccessOfficer, "A second officer confirms a manual entry.", nil, VerifyResponse{}, 200, s.confirmAccount},
+		{"POST", "/api/v1/admin/accounts/{id}/block", AccessOfficer, "Block an account (full, high, normal, usage) or lift the block (\"\").", BlockRequest{}, AdminAccount{}, 200, s.blockAccount},
+		{"POST", "/api/v1/admin/accounts/{id}/close", AccessOfficer, "Close an account.", CloseRequest{}, AdminAccount{}, 200, s.closeAccount},
+		{"POST", "/api/v1/admin/officers", AccessOfficer, "Create an officer (operators only).", OfficerRequest{}, Officer{}, 201, s.createOfficer},
+	}
+}
+
+// Handler returns the API's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, r := range s.Routes() {
+		h := r.handler
+		switch r.Access {
+		case AccessUser:
+			h = s.requireUser(h)
+		case AccessOfficer:
+			h = s.requireOfficer(h)
+		}
+		mux.Handle(r.Method+" "+r.Path, h)
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, notFound())
+	})
+	return s.middleware(mux)
+}
+
+type ctxKey int
+
+const (
+	keyLog ctxKey = iota
+	keyPrincipal
+	keyOfficer
+)
+
+// middleware gives each request an id and a logger, recovers panics, and logs
+// the outcome. It never logs bodies or tokens.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		log := s.Log.With("req", id)
+		w.Header().Set("X-Request-Id", id)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		rw := &statusWriter{ResponseWriter: w}
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("panic", "panic", p)
+				if rw.status == 0 {
+					s.writeError(rw, r, errInternal)
+				}
+			}
+			log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
+				"ms", time.Since(start).Milliseconds())
+		}()
+		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), keyLog, log)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func logger(r *http.Request) *slog.Logger {
+	if l, ok := r.Context().Value(keyLog).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}

@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/siegel-mail/siegel/internal/address"
+)
+
+// ConfigFile is the config's name in the data folder.
+const ConfigFile = "siegel.toml"
+
+// Config is the one truth about a provider's settings: the file siegel.toml in
+// its data folder is this struct in TOML, unknown keys are an error, and
+// docs/config.md is generated from it (go run ./internal/provider/configdoc).
+// Paths are relative to the data folder.
+type Config struct {
+	Domain string `toml:"domain" comment:"The provider's mail domain: addresses are local@domain."`
+	Name   string `toml:"name" comment:"The provider's name as shown to users and in evidence."`
+	Listen string `toml:"listen" comment:"Address the HTTP API and web pages listen on."`
+	// PublicURL is how clients reach the server; the demo and the CLI use it.
+	PublicURL string      `toml:"public_url" comment:"The URL clients use to reach this server (scheme, host, port)."`
+	TLS       TLSConfig   `toml:"tls"`
+	Store     StoreConfig `toml:"store"`
+	Keys      KeysConfig  `toml:"keys"`
+	Limits    Limits      `toml:"limits"`
+	Login     Login       `toml:"login"`
+	Log       LogConfig   `toml:"log"`
+}
+
+// TLSConfig is the listener's certificate.
+type TLSConfig struct {
+	CertFile string `toml:"cert_file" comment:"PEM certificate chain. siegel init generates one for loopback use."`
+	KeyFile  string `toml:"key_file" comment:"PEM private key of the certificate (mode 0600)."`
+}
+
+// StoreConfig says where data lives.
+type StoreConfig struct {
+	URL     string `toml:"url" comment:"Metadata store: sqlite:PATH (embedded, the default)."`
+	BlobDir string `toml:"blob_dir" comment:"Folder of encrypted, content-addressed message bodies."`
+}
+
+// KeysConfig names the provider's secrets, each in its own file.
+type KeysConfig struct {
+	MasterKey string `toml:"master_key" comment:"32-byte key file (mode 0600) that encrypts blobs and secrets at rest. Losing it loses all letters."`
+}
+
+// Limits are the provider's limits (SPEC "Limits", "Accounts").
+type Limits struct {
+	MaxMessageMiB   int    `toml:"max_message_mib" comment:"Largest letter a user may send, text and attachments (SPEC: at least 20)."`
+	DailyMessages   int    `toml:"daily_messages" comment:"Letters a sender at login level normal may send per day (SPEC: at most 100)."`
+	DailyRecipients int    `toml:"daily_recipients" comment:"Recipients, in total, a sender at normal may address per day (SPEC: at most 300)."`
+	TimeZone        string `toml:"time_zone" comment:"Time zone in which the daily limits' day begins."`
+}
+
+// Login configures authentication.
+type Login struct {
+	MaxFailures   int      `toml:"max_failures" comment:"Wrong passwords or codes before the login locks (SPEC: at most 3)."`
+	LockBase      Duration `toml:"lock_base" comment:"First lock's duration; each further lock is 4 times longer."`
+	LockMax       Duration `toml:"lock_max" comment:"Longest lock."`
+	SessionIdle   Duration `toml:"session_idle" comment:"A session unused this long ends."`
+	SessionMaxAge Duration `toml:"session_max_age" comment:"Any session ends after this long."`
+	Argon2MemKiB  uint32   `toml:"argon2_memory_kib" comment:"argon2id memory per password hash, in KiB."`
+	Argon2Time    uint32   `toml:"argon2_time" comment:"argon2id passes."`
+	Argon2Threads uint8    `toml:"argon2_threads" comment:"argon2id lanes."`
+}
+
+// LogConfig configures logging.
+type LogConfig struct {
+	Level  string `toml:"level" comment:"debug, info, warn or error."`
+	Format string `toml:"format" comment:"text or json."`
+}
+
+// Duration is a time.Duration written as "90s" or "1h" in TOML.
+type Duration struct{ time.Duration }
+
+// MarshalText writes the duration in Go syntax.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads Go duration syntax.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like 90s or 1h", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// DefaultConfig is the configuration siegel init writes, before the domain and
+// name are filled in.
+func DefaultConfig() Config {
+	return Config{
+		Listen:    "127.0.0.1:8443",
+		PublicURL: "https://127.0.0.1:8443",
+		TLS:       TLSConfig{CertFile: "keys/tls.crt", KeyFile: "keys/tls.key"},
+		Store:     StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs"},
+		Keys:      KeysConfig{MasterKey: "keys/master.key"},
+		Limits:    Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
+		Login: Login{MaxFailures: 3, LockBase: Duration{time.Minute}, LockMax: Duration{24 * time.Hour},
+			SessionIdle: Duration{time.Hour}, SessionMaxAge: Duration{24 * time.Hour},
+			Argon2MemKiB: 19456, Argon2Time: 2, Argon2Threads: 1},
+		Log: LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// LoadConfig reads and checks dir/siegel.toml.
+func LoadConfig(dir string) (*Config, error) {
+	b, err := os.ReadFile(dir + "/" + ConfigFile)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c := DefaultConfig()
+	dec := toml.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", ConfigFile, err)
+	}
+	if err := c.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", ConfigFile, err)
+	}
+	return &c, nil
+}
+
+// Check validates the config, naming the key that is wrong.
+func (c *Config) Check() error {
+	if _, err := address.ParseDomain(c.Domain); err != nil {
+		return fmt.Errorf("domain: %v", err)
+	}
+	switch {
+	case c.Name == "":
+		return fmt.Errorf("name: must be set")
+	case c.Listen == "":
+		return fmt.Errorf("listen: must be set")
+	case c.Limits.MaxMessageMiB < 20:
+		return fmt.Errorf("limits.max_message_mib: must be at least 20 (TR PVD-FU)")
+	case c.Limits.DailyMessages < 1 || c.Limits.DailyMessages > 100:
+		return fmt.Errorf("limits.daily_messages: must be 1 to 100 (DMG: at most 100 at normal)")
+	case c.Limits.DailyRecipients < 1 || c.Limits.DailyRecipients > 300:
+		return fmt.Errorf("limits.daily_recipients: must be 1 to 300")
+	case c.Login.MaxFailures < 1 || c.Login.MaxFailures > 3:
+		return fmt.Errorf("login.max_failures: must be 1 to 3 (SPEC: lock after at most 3)")
+	case c.Login.LockBase.Duration <= 0 || c.Login.LockMax.Duration < c.Login.LockBase.Duration:
+		return fmt.Errorf("login.lock_base, login.lock_max: need 0 < lock_base <= lock_max")
+	case c.Login.SessionIdle.Duration <= 0 || c.Login.SessionMaxAge.Duration <= 0:
+		return fmt.Errorf("login.session_idle, login.session_max_age: must be positive")
+	case c.Login.Argon2MemKiB < 8 || c.Login.Argon2Time < 1 || c.Login.Argon2Threads < 1:
+		return fmt.Errorf("login.argon2_*: memory >= 8 KiB, time >= 1, threads >= 1")
+	}
+	if _, err := time.LoadLocation(c.Limits.TimeZone); err != nil {
+		return fmt.Errorf("limits.time_zone: %v", err)
+	}
+	return nil
+}
+
+// Marshal renders the config as annotated TOML.
+func (c *Config) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# Siegel provider configuration. Reference: docs/config.md\n\n")
+	enc := toml.NewEncoder(&buf)
+	enc.SetIndentTables(false)
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,163 @@
+// Package provider is Siegel's composition root: it reads a provider's data
+// folder and config, builds the clock, logger, stores and services once, and
+// passes them down. No other package builds its own dependencies; nothing is
+// held in package-level state, so tests run many providers side by side.
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	_ "time/tzdata" // the daily limit's time zone must load on machines without tzdata
+
+	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/auth"
+	"github.com/siegel-mail/siegel/internal/blob"
+	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/registration"
+	"github.com/siegel-mail/siegel/internal/store"
+	"github.com/siegel-mail/siegel/internal/store/sqlite"
+)
+
+// Options are what the caller injects.
+type Options struct {
+	Clock clock.Clock
+	Log   *slog.Logger
+	// Argon2 overrides the config's password hashing cost (tests use cheap ones).
+	Argon2 *account.Argon2Params
+}
+
+// Provider is a running provider's wired services.
+type Provider struct {
+	Dir    string
+	Config *Config
+	Store  store.Store
+	Blobs  blob.Store
+	Reg    *registration.Service
+	Auth   *auth.Service
+	Mail   *mailbox.Service
+	API    *api.Server
+	Log    *slog.Logger
+	Clock  clock.Clock
+}
+
+// Open wires a provider from its data folder.
+func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
+	c, err := LoadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	log := o.Log.With("provider", c.Domain)
+	path := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	master, err := blob.LoadKey(path(c.Keys.MasterKey))
+	if err != nil {
+		return nil, fmt.Errorf("keys.master_key: %w", err)
+	}
+	blobs, err := blob.NewFS(path(c.Store.BlobDir), master)
+	if err != nil {
+		return nil, fmt.Errorf("store.blob_dir: %w", err)
+	}
+	dbPath, ok := strings.CutPrefix(c.Store.URL, "sqlite:")
+	if !ok {
+		return nil, fmt.Errorf("store.url: %q is not supported; use sqlite:PATH", c.Store.URL)
+	}
+	st, err := sqlite.Open(ctx, path(dbPath), sqlite.Options{PreCommit: blobs.Sync})
+	if err != nil {
+		return nil, fmt.Errorf("store.url: %w", err)
+	}
+	sealer, err := auth.NewSealer(master)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	argon := account.Argon2Params{Memory: c.Login.Argon2MemKiB, Time: c.Login.Argon2Time,
+		Threads: c.Login.Argon2Threads, KeyLen: 32, SaltLen: 16}
+	if o.Argon2 != nil {
+		argon = *o.Argon2
+	}
+	dummy, err := account.HashPassword(argon, "no such account", rand.Reader)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
+	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock}
+	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
+		Rand: rand.Reader, Log: log}
+	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,
+		Lockout:     account.LockoutPolicy{MaxFailures: c.Login.MaxFailures, Base: c.Login.LockBase.Duration, Max: c.Login.LockMax.Duration},
+		IdleTimeout: c.Login.SessionIdle.Duration, MaxAge: c.Login.SessionMaxAge.Duration}
+	maxBytes := int64(c.Limits.MaxMessageMiB) << 20
+	p.Mail = &mailbox.Service{Store: st, Blobs: blobs, Clock: o.Clock, Domain: c.Domain, Location: loc,
+		Limits:          account.DailyLimit{Messages: c.Limits.DailyMessages, Recipients: c.Limits.DailyRecipients},
+		MaxMessageBytes: maxBytes, Log: log}
+	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes}
+	return p, nil
+}
+
+// Close closes the stores.
+func (p *Provider) Close() error { return p.Store.Close() }
+
+// Handler is everything the provider serves on its one listener.
+func (p *Provider) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", p.API.Handler())
+	mux.HandleFunc("GET /{$}", p.home)
+	return mux
+}
+
+// Serve serves on ln until ctx ends, with TLS unless plain is set.
+func (p *Provider) Serve(ctx context.Context, ln net.Listener, plain bool) error {
+	srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(p.Log.Handler(), slog.LevelWarn)}
+	if !plain {
+		dir := func(f string) string {
+			if filepath.IsAbs(f) {
+				return f
+			}
+			return filepath.Join(p.Dir, f)
+		}
+		cert, err := tls.LoadX509KeyPair(dir(p.Config.TLS.CertFile), dir(p.Config.TLS.KeyFile))
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) {
+		err = errors.Join(err, e)
+	}
+	return err
+}

@@ -1,0 +1,179 @@
+// Package providertest runs a real provider for tests: a data folder made by
+// provider.Init in t.TempDir(), a fake clock, the HTTP API over TLS on a free
+// loopback port, and clients from api/client, so that tests drive the provider
+// the way a user's program does.
+package providertest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/api/client"
+	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/provider"
+)
+
+// Domain is the test provider's domain.
+const Domain = "test.siegel.test"
+
+// Env is a running test provider.
+type Env struct {
+	T        testing.TB
+	Dir      string
+	P        *provider.Provider
+	Clock    *clock.Fake
+	URL      string
+	CertPEM  []byte
+	Public   *client.Client // no token
+	Operator *client.Client
+	Officer1 *client.Client
+	Officer2 *client.Client
+}
+
+// start is the fake clock's start: a Tuesday, mid-morning in Berlin.
+func start() time.Time { return time.Date(2027, 3, 2, 9, 0, 0, 0, time.UTC) }
+
+// New starts a provider for t; it stops when t ends.
+func New(t testing.TB) *Env {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	fake := clock.NewFake(start())
+	if _, err := provider.Init(provider.InitOptions{Dir: dir, Domain: Domain, Name: "Test Provider", Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("SIEGEL_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	opTok, err := provider.Bootstrap(ctx, dir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cheap := account.TestArgon2()
+	p, err := provider.Open(ctx, dir, provider.Options{Clock: fake, Log: log, Argon2: &cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(sctx, ln, false) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("serve: %v", err)
+		}
+		p.Close()
+	})
+	pem, err := os.ReadFile(filepath.Join(dir, p.Config.TLS.CertFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{T: t, Dir: dir, P: p, Clock: fake, URL: "https://" + ln.Addr().String(), CertPEM: pem}
+	if e.Public, err = client.New(e.URL, pem); err != nil {
+		t.Fatal(err)
+	}
+	e.Operator = e.Public.With(opTok)
+	e.Officer1 = e.officer("Officer One")
+	e.Officer2 = e.officer("Officer Two")
+	return e
+}
+
+func (e *Env) officer(name string) *client.Client {
+	o, err := e.Operator.AddOfficer(context.Background(), name, "officer")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return e.Public.With(o.Token)
+}
+
+// User is an opened, activated account.
+type User struct {
+	env      *Env
+	ID       string
+	Address  string
+	Password string
+	Secret   string         // TOTP secret, "" when none enrolled
+	C        *client.Client // a session at normal
+}
+
+// PersonApp is a valid application of a person.
+func PersonApp(first, last string) *api.ApplicationRequest {
+	return &api.ApplicationRequest{Kind: "person", InfoAcknowledged: true, MalwareConsent: true,
+		Person: &api.Person{FirstNames: first, Surname: last, BirthDate: "1980-05-17", BirthPlace: "Bonn",
+			Street: "Hauptstraße 1", Postcode: "53111", Town: "Bonn", Country: "DE"}}
+}
+
+// OrgApp is a valid application of an organisation or authority.
+func OrgApp(kind, name string, formalService bool) *api.ApplicationRequest {
+	return &api.ApplicationRequest{Kind: kind, InfoAcknowledged: true, MalwareConsent: true,
+		Organisation: &api.Organisation{Name: name, LegalForm: "GmbH", Street: "Markt 1", Postcode: "53111",
+			Town: "Bonn", Country: "DE", Representatives: []string{"Rita Vertreterin"}, FormalService: formalService}}
+}
+
+// Open takes an application through verification (electronic, one officer)
+// and a first login at normal, and enrols TOTP when withTOTP is set.
+func (e *Env) Open(app *api.ApplicationRequest, withTOTP bool) *User {
+	e.T.Helper()
+	ctx := context.Background()
+	res, err := e.Public.Apply(ctx, app)
+	if err != nil {
+		e.T.Fatalf("apply: %v", err)
+	}
+	v, err := e.Officer1.Verify(ctx, res.ID, &api.VerifyRequest{Method: "qualified_signature"})
+	if err != nil {
+		e.T.Fatalf("verify: %v", err)
+	}
+	u := &User{env: e, ID: res.ID, Address: res.Address, Password: v.InitialPassword}
+	s, err := e.Public.Login(ctx, u.Address, u.Password, "")
+	if err != nil {
+		e.T.Fatalf("login: %v", err)
+	}
+	u.C = e.Public.With(s.Token)
+	if withTOTP {
+		en, err := u.C.EnrollTOTP(ctx)
+		if err != nil {
+			e.T.Fatalf("enrol: %v", err)
+		}
+		if _, err := u.C.ConfirmTOTP(ctx, e.Code(en.Secret)); err != nil {
+			e.T.Fatalf("confirm totp: %v", err)
+		}
+		u.Secret = en.Secret
+	}
+	return u
+}
+
+// Code returns a fresh TOTP code: it moves the clock to the next 30-second
+// step first, since each step's code is accepted once.
+func (e *Env) Code(secret string) string {
+	e.T.Helper()
+	e.Clock.Advance(30 * time.Second)
+	c, err := account.TOTPCode(secret, e.Clock.Now())
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return c
+}
+
+// High logs the user in at high and returns that session's client.
+func (u *User) High() *client.Client {
+	u.env.T.Helper()
+	s, err := u.env.Public.Login(context.Background(), u.Address, u.Password, u.env.Code(u.Secret))
+	if err != nil {
+		u.env.T.Fatalf("login at high: %v", err)
+	}
+	return u.env.Public.With(s.Token)
+}
