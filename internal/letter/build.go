@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,8 @@ const (
 )
 
 // Message is a built letter: one body shared by every copy and the header
-// fields from which each copy's header block is rendered. It is immutable.
+// fields from which each copy's header block is rendered. It is immutable, and
+// safe for concurrent use. Every byte of it is 7-bit ASCII.
 type Message struct {
 	id          string
 	to, cc, bcc []string
@@ -54,7 +56,7 @@ func Build(d Draft) (*Message, error) {
 		return nil, err
 	}
 	d.Options = d.Options.Normalize()
-	m := &Message{id: d.MessageID, to: d.To, cc: d.Cc, bcc: d.Bcc}
+	m := &Message{id: d.MessageID, to: slices.Clone(d.To), cc: slices.Clone(d.Cc), bcc: slices.Clone(d.Bcc)}
 	var ctype string
 	m.body, ctype = buildBody(d)
 	m.hash = sha256.Sum256(m.body)

@@ -151,6 +151,7 @@ func FuzzBuildParse(f *testing.F) {
 			bcc  []string
 		}{{ViewSender, d.Bcc}, {ViewRecipient, nil}, {ViewBcc, d.Bcc}} {
 			raw := m.Bytes(v.view, d.Bcc[0])
+			checkWellFormed(t, raw)
 			p, err := Parse(raw)
 			if err != nil {
 				t.Fatalf("Parse: %v\n%s", err, raw)

@@ -241,7 +241,7 @@ func ParseChosenRecipient(v string) (to, cc, bcc []string, err error) {
 		key, rest, ok := elementName(part)
 		if ok {
 			if seen[key] {
-				return nil, nil, nil, fmt.Errorf("letter: chosen-recipient names %q twice", elementNames[key])
+				return nil, nil, nil, fmt.Errorf("letter: chosen-recipient names %q twice", elementNames()[key])
 			}
 			seen[key], cur, part = true, key, rest
 		} else if cur < 0 {
@@ -249,20 +249,21 @@ func ParseChosenRecipient(v string) (to, cc, bcc []string, err error) {
 		}
 		addrs, err := parseAddrs(part)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("letter: chosen-recipient %s: %w", elementNames[cur], err)
+			return nil, nil, nil, fmt.Errorf("letter: chosen-recipient %s: %w", elementNames()[cur], err)
 		}
 		lists[cur] = append(lists[cur], addrs...)
 	}
 	return lists[0], lists[1], lists[2], nil
 }
 
-var elementNames = [3]string{"to", "cc", "bcc"}
+// elementNames are the elements of X-de-mail-chosen-recipient, in order.
+func elementNames() [3]string { return [3]string{"to", "cc", "bcc"} }
 
 // elementName recognizes a leading "to=", "cc=" or "bcc=" (case-insensitive,
 // with optional whitespace) and returns the element and what follows the "=".
 func elementName(part string) (key int, rest string, ok bool) {
 	s := strings.TrimLeft(part, " \t\r\n")
-	for k, name := range elementNames {
+	for k, name := range elementNames() {
 		if len(s) >= len(name) && strings.EqualFold(s[:len(name)], name) {
 			r := strings.TrimLeft(s[len(name):], " \t\r\n")
 			if strings.HasPrefix(r, "=") {

@@ -78,6 +78,7 @@ func appendQP(b []byte, s string) []byte {
 				continue
 			}
 		}
+		c = s[i]
 		w := 3
 		if qpLiteral(s, i) {
 			w = 1
