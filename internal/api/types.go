@@ -17,35 +17,35 @@ type ErrorBody struct {
 // ErrorDetail names the rule (code), says it for a person (message) and names the
 // request field when one is at fault.
 type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`            // stable and machine-readable: "required", "too_long", "login_level" …
+	Message string `json:"message"`         // one sentence for a person
+	Field   string `json:"field,omitempty"` // the request field at fault, such as "person.surname" or "attachments[2].filename"; absent when none
 }
 
 // Person is a natural person's data (SPEC Accounts).
 type Person struct {
-	FirstNames string `json:"first_names"`
-	Surname    string `json:"surname"`
-	BirthDate  string `json:"birth_date"` // YYYY-MM-DD
-	BirthPlace string `json:"birth_place"`
-	Street     string `json:"street"`
-	Postcode   string `json:"postcode"`
-	Town       string `json:"town"`
-	Country    string `json:"country"` // ISO 3166-1 alpha-2
+	FirstNames string `json:"first_names"` // as on the identity document; empty or "---" when it shows none
+	Surname    string `json:"surname"`     // including titles of nobility
+	BirthDate  string `json:"birth_date"`  // YYYY-MM-DD
+	BirthPlace string `json:"birth_place"` // place of birth
+	Street     string `json:"street"`      // street and number of the main residence
+	Postcode   string `json:"postcode"`    // five digits in Germany
+	Town       string `json:"town"`        // including the district: "Town – District"
+	Country    string `json:"country"`     // ISO 3166-1 alpha-2
 }
 
 // Organisation is an organisation's or authority's data (SPEC Accounts).
 type Organisation struct {
-	Name            string   `json:"name"`
-	LegalForm       string   `json:"legal_form"`
-	Street          string   `json:"street"`
-	Postcode        string   `json:"postcode"`
-	Town            string   `json:"town"`
-	Country         string   `json:"country"`
-	RegisterType    string   `json:"register_type,omitempty"`
-	RegisterPlace   string   `json:"register_place,omitempty"`
-	RegisterNumber  string   `json:"register_number,omitempty"`
-	Representatives []string `json:"representatives"`
+	Name            string   `json:"name"`                      // name or designation, including the short legal form ("Muster GmbH")
+	LegalForm       string   `json:"legal_form"`                // "GmbH", "eingetragener Verein", "Körperschaft des öffentlichen Rechts" …
+	Street          string   `json:"street"`                    // street and number of the seat or head office
+	Postcode        string   `json:"postcode"`                  // postcode of the seat
+	Town            string   `json:"town"`                      // town of the seat
+	Country         string   `json:"country"`                   // ISO 3166-1 alpha-2
+	RegisterType    string   `json:"register_type,omitempty"`   // register data, all three or none: "Handelsregister B", "Vereinsregister" …
+	RegisterPlace   string   `json:"register_place,omitempty"`  // where the register is kept
+	RegisterNumber  string   `json:"register_number,omitempty"` // the entry's number in the register
+	Representatives []string `json:"representatives"`           // names of the legal representatives or the representing body's members; at least one
 	// FormalService: an authority entitled to formal service (pickup confirmations).
 	FormalService bool `json:"formal_service,omitempty"`
 }
@@ -53,259 +53,259 @@ type Organisation struct {
 // ApplicationRequest applies for an account. Exactly one of person and
 // organisation is given, matching kind.
 type ApplicationRequest struct {
-	Kind         string        `json:"kind"` // person, organisation, authority
-	Person       *Person       `json:"person,omitempty"`
-	Organisation *Organisation `json:"organisation,omitempty"`
+	Kind         string        `json:"kind"`                   // person, organisation, authority
+	Person       *Person       `json:"person,omitempty"`       // the person's data, for kind person
+	Organisation *Organisation `json:"organisation,omitempty"` // the organisation's data, for kinds organisation and authority
 	// Address is one of the proposals; empty takes the first free one.
 	Address string `json:"address,omitempty"`
 	// Pseudonym asks for pn_<pseudonym>@domain instead (persons only).
 	Pseudonym        string `json:"pseudonym,omitempty"`
-	InfoAcknowledged bool   `json:"info_acknowledged"`
-	MalwareConsent   bool   `json:"malware_consent"`
+	InfoAcknowledged bool   `json:"info_acknowledged"` // the mandatory information was acknowledged (DMG §9); must be true
+	MalwareConsent   bool   `json:"malware_consent"`   // consent to malware scanning of letters; must be true
 }
 
 // ProposalsResponse lists free addresses for an application.
 type ProposalsResponse struct {
-	Addresses []string `json:"addresses"`
+	Addresses []string `json:"addresses"` // free addresses to choose from; for a pseudonym, that one address
 }
 
 // ApplicationResponse is an application's state. The id is the account's id; keep
 // it to look the application up.
 type ApplicationResponse struct {
-	ID        string    `json:"id"`
-	Address   string    `json:"address"`
-	Kind      string    `json:"kind"`
-	Pseudonym bool      `json:"pseudonym"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string    `json:"id"`         // the account's id
+	Address   string    `json:"address"`    // the reserved address
+	Kind      string    `json:"kind"`       // person, organisation or authority
+	Pseudonym bool      `json:"pseudonym"`  // the address is a pseudonym (pn_…)
+	Status    string    `json:"status"`     // pending, awaiting_confirmation, verified, active or closed
+	CreatedAt time.Time `json:"created_at"` // when the application was received
 }
 
 // Account is what a holder sees of their account.
 type Account struct {
-	ID            string `json:"id"`
-	Address       string `json:"address"`
-	Kind          string `json:"kind"`
-	DisplayName   string `json:"display_name"`
-	Pseudonym     bool   `json:"pseudonym"`
-	FormalService bool   `json:"formal_service"`
-	Status        string `json:"status"`
-	Block         string `json:"block,omitempty"`
-	TOTPEnabled   bool   `json:"totp_enabled"`
+	ID            string `json:"id"`              // the account's id
+	Address       string `json:"address"`         // the registered-mail address, local@domain
+	Kind          string `json:"kind"`            // person, organisation or authority
+	DisplayName   string `json:"display_name"`    // the holder's name as shown to readers
+	Pseudonym     bool   `json:"pseudonym"`       // the address is a pseudonym (pn_…)
+	FormalService bool   `json:"formal_service"`  // an authority entitled to formal service (pickup confirmations)
+	Status        string `json:"status"`          // pending, awaiting_confirmation, verified, active or closed
+	Block         string `json:"block,omitempty"` // full, high, normal or usage; absent when not blocked
+	TOTPEnabled   bool   `json:"totp_enabled"`    // a TOTP second factor is enabled, so the holder can log in at high
 }
 
 // LoginRequest opens a session: at normal with the password, at high with the
 // password and a TOTP code.
 type LoginRequest struct {
-	Address  string `json:"address"`
-	Password string `json:"password"`
-	TOTPCode string `json:"totp_code,omitempty"`
+	Address  string `json:"address"`             // the account's address
+	Password string `json:"password"`            // the account's password
+	TOTPCode string `json:"totp_code,omitempty"` // a current 6-digit code of the TOTP factor; gives level high
 }
 
 // Session is an open session. The token is shown once, at login.
 type Session struct {
-	Token     string    `json:"token,omitempty"`
-	Level     string    `json:"level"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Account   Account   `json:"account"`
+	Token     string    `json:"token,omitempty"` // bearer token (sgl_…); only in the login response
+	Level     string    `json:"level"`           // normal or high
+	ExpiresAt time.Time `json:"expires_at"`      // when the session ends at the latest; unused for a while, it ends sooner
+	Account   Account   `json:"account"`         // the session's account
 }
 
 // StepUpRequest raises the current session to high.
 type StepUpRequest struct {
-	TOTPCode string `json:"totp_code"`
+	TOTPCode string `json:"totp_code"` // a current 6-digit code of the enabled TOTP factor
 }
 
 // TOTPEnrollment is a new second factor to add to an authenticator app.
 type TOTPEnrollment struct {
-	Secret string `json:"secret"`
-	URI    string `json:"uri"`
+	Secret string `json:"secret"` // the shared secret in base32, for typing into the app
+	URI    string `json:"uri"`    // the otpauth:// URI of the secret, for a QR code
 }
 
 // TOTPConfirmRequest enables the enrolled factor with a code it produced.
 type TOTPConfirmRequest struct {
-	TOTPCode string `json:"totp_code"`
+	TOTPCode string `json:"totp_code"` // a current 6-digit code of the enrolled factor
 }
 
 // Attachment is a file sent with a letter.
 type Attachment struct {
-	Filename    string `json:"filename"`
-	ContentType string `json:"content_type,omitempty"`
-	Data        []byte `json:"data"` // base64
+	Filename    string `json:"filename"`               // the file's base name, without directories
+	ContentType string `json:"content_type,omitempty"` // media type; application/octet-stream when left out
+	Data        []byte `json:"data"`                   // base64
 }
 
 // SendRequest submits a registered letter. The options are those of DMG §5.
 type SendRequest struct {
-	To                   []string     `json:"to"`
-	Cc                   []string     `json:"cc,omitempty"`
-	Bcc                  []string     `json:"bcc,omitempty"`
-	Subject              string       `json:"subject"`
-	Text                 string       `json:"text"`
-	Attachments          []Attachment `json:"attachments,omitempty"`
-	Personal             bool         `json:"personal,omitempty"`
-	SenderConfirmed      bool         `json:"sender_confirmed,omitempty"`
-	DispatchConfirmation bool         `json:"dispatch_confirmation,omitempty"`
-	ReceiptConfirmation  bool         `json:"receipt_confirmation,omitempty"`
-	PickupConfirmation   bool         `json:"pickup_confirmation,omitempty"`
-	PrivateID            string       `json:"private_id,omitempty"`
+	To                   []string     `json:"to"`                              // recipient addresses; at least one
+	Cc                   []string     `json:"cc,omitempty"`                    // copy recipients' addresses
+	Bcc                  []string     `json:"bcc,omitempty"`                   // blind copy recipients' addresses, hidden from the other recipients
+	Subject              string       `json:"subject"`                         // at most 998 bytes, one line
+	Text                 string       `json:"text"`                            // the letter's plain text
+	Attachments          []Attachment `json:"attachments,omitempty"`           // files sent with the letter; with the text, at most the provider's size limit
+	Personal             bool         `json:"personal,omitempty"`              // recipients read it only at high; the sender must be at high
+	SenderConfirmed      bool         `json:"sender_confirmed,omitempty"`      // the provider signs message and metadata; sender at high, not a pseudonym
+	DispatchConfirmation bool         `json:"dispatch_confirmation,omitempty"` // request a dispatch confirmation
+	ReceiptConfirmation  bool         `json:"receipt_confirmation,omitempty"`  // request a receipt confirmation
+	PickupConfirmation   bool         `json:"pickup_confirmation,omitempty"`   // request a pickup confirmation; implies personal; authorities entitled to formal service only, at high
+	PrivateID            string       `json:"private_id,omitempty"`            // the sender's file number, copied into every confirmation; at most 1024 characters
 }
 
 // SendResponse is an accepted letter: durable and in every recipient's mailbox.
 type SendResponse struct {
-	ID         string    `json:"id"` // the sender's copy in Sent
-	LetterID   string    `json:"letter_id"`
-	MessageID  string    `json:"message_id"`
-	AcceptedAt time.Time `json:"accepted_at"`
-	Recipients []string  `json:"recipients"`
+	ID         string    `json:"id"`          // the sender's copy in Sent
+	LetterID   string    `json:"letter_id"`   // the letter's id, shared by all its mailbox copies
+	MessageID  string    `json:"message_id"`  // the message id (Message-ID and X-de-mail-message-id)
+	AcceptedAt time.Time `json:"accepted_at"` // when the provider accepted the letter
+	Recipients []string  `json:"recipients"`  // every recipient: to, cc, then bcc
 }
 
 // Options are a letter's dispatch options.
 type Options struct {
-	Personal             bool   `json:"personal"`
-	SenderConfirmed      bool   `json:"sender_confirmed"`
-	DispatchConfirmation bool   `json:"dispatch_confirmation"`
-	ReceiptConfirmation  bool   `json:"receipt_confirmation"`
-	PickupConfirmation   bool   `json:"pickup_confirmation"`
-	PrivateID            string `json:"private_id,omitempty"`
+	Personal             bool   `json:"personal"`              // recipients read the content only at high
+	SenderConfirmed      bool   `json:"sender_confirmed"`      // the provider signed message and metadata
+	DispatchConfirmation bool   `json:"dispatch_confirmation"` // a dispatch confirmation was requested
+	ReceiptConfirmation  bool   `json:"receipt_confirmation"`  // a receipt confirmation was requested
+	PickupConfirmation   bool   `json:"pickup_confirmation"`   // a pickup confirmation was requested: it proves the first opening at high
+	PrivateID            string `json:"private_id,omitempty"`  // the sender's file number
 }
 
 // LetterSummary is a letter in a listing. When content_hidden is true (a personal
 // letter seen at normal) only id, folder, from, arrived and personal are filled.
 type LetterSummary struct {
-	ID            string    `json:"id"`
-	Folder        string    `json:"folder"`
-	From          string    `json:"from"`
-	Arrived       time.Time `json:"arrived"`
-	Personal      bool      `json:"personal"`
-	ContentHidden bool      `json:"content_hidden"`
-	Subject       string    `json:"subject,omitempty"`
-	Options       *Options  `json:"options,omitempty"`
-	Attachments   int       `json:"attachments,omitempty"`
-	Read          bool      `json:"read"`
-	SenderLevel   string    `json:"sender_level,omitempty"`
+	ID            string    `json:"id"`                     // this mailbox's copy; the id in the /api/v1/letters/{id} routes
+	Folder        string    `json:"folder"`                 // inbox, sent or trash
+	From          string    `json:"from"`                   // the sender's address
+	Arrived       time.Time `json:"arrived"`                // when the copy came into this mailbox
+	Personal      bool      `json:"personal"`               // recipients read the content only at high
+	ContentHidden bool      `json:"content_hidden"`         // the content is hidden: a personal letter seen at normal
+	Subject       string    `json:"subject,omitempty"`      // absent when hidden
+	Options       *Options  `json:"options,omitempty"`      // the dispatch options; absent when hidden
+	Attachments   int       `json:"attachments,omitempty"`  // number of attachments; absent when none or hidden
+	Read          bool      `json:"read"`                   // the letter was opened in this mailbox
+	SenderLevel   string    `json:"sender_level,omitempty"` // the sender's login level at sending, normal or high; absent when hidden
 }
 
 // LetterList is a page of a folder; pass next as cursor for the following page.
 type LetterList struct {
-	Letters []LetterSummary `json:"letters"`
-	Next    string          `json:"next,omitempty"`
+	Letters []LetterSummary `json:"letters"`        // this page, newest first
+	Next    string          `json:"next,omitempty"` // cursor for the following page; absent on the last page
 }
 
 // AttachmentInfo describes an attachment; download it from
 // /api/v1/letters/{id}/attachments/{index}.
 type AttachmentInfo struct {
-	Index       int    `json:"index"`
-	Filename    string `json:"filename"`
-	ContentType string `json:"content_type"`
-	Size        int    `json:"size"`
+	Index       int    `json:"index"`        // position from 0, as in the download path
+	Filename    string `json:"filename"`     // the file's name
+	ContentType string `json:"content_type"` // media type
+	Size        int    `json:"size"`         // in bytes
 }
 
 // Event is a recorded fact about a letter, with its time: what a confirmation
 // will prove.
 type Event struct {
-	Kind    string    `json:"kind"` // accepted, stored, opened_high, trashed, deleted
-	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`              // accepted, stored, opened_high, trashed, deleted
+	At      time.Time `json:"at"`                // when it happened
 	Address string    `json:"address,omitempty"` // whose mailbox
-	Level   string    `json:"level,omitempty"`
+	Level   string    `json:"level,omitempty"`   // login level of the session that caused it
 }
 
 // Letter is an opened letter.
 type Letter struct {
 	LetterSummary
-	MessageID      string           `json:"message_id"`
-	To             []string         `json:"to"`
-	Cc             []string         `json:"cc,omitempty"`
-	Bcc            []string         `json:"bcc,omitempty"`
-	Text           string           `json:"text"`
-	AttachmentList []AttachmentInfo `json:"attachment_list,omitempty"`
-	Events         []Event          `json:"events"`
+	MessageID      string           `json:"message_id"`                // the message id (Message-ID and X-de-mail-message-id)
+	To             []string         `json:"to"`                        // recipient addresses
+	Cc             []string         `json:"cc,omitempty"`              // copy recipients' addresses
+	Bcc            []string         `json:"bcc,omitempty"`             // blind copy recipients; shown only to the sender and to that recipient
+	Text           string           `json:"text"`                      // the letter's plain text
+	AttachmentList []AttachmentInfo `json:"attachment_list,omitempty"` // the attachments, in order
+	Events         []Event          `json:"events"`                    // oldest first; the sender sees every recipient's, a recipient only their own and the letter's
 }
 
 // Deleted says where a delete left the letter.
 type Deleted struct {
-	Final bool `json:"final"`
+	Final bool `json:"final"` // true: deleted for good; false: moved to the trash
 }
 
 // VerifyRequest records an officer's identity verification (DMG §3(2)).
 type VerifyRequest struct {
-	Method       string `json:"method"` // id_card, passport, eid, qualified_signature, register_extract
-	DocumentType string `json:"document_type,omitempty"`
+	Method       string `json:"method"`                  // id_card, passport, eid, qualified_signature, register_extract
+	DocumentType string `json:"document_type,omitempty"` // "Personalausweis", "Reisepass", "Handelsregisterauszug" …
 	DocumentDate string `json:"document_date,omitempty"` // register extracts: YYYY-MM-DD
 }
 
 // Verification is a recorded identity verification.
 type Verification struct {
-	Method       string    `json:"method"`
-	DocumentType string    `json:"document_type,omitempty"`
-	DocumentDate string    `json:"document_date,omitempty"`
-	Officer      string    `json:"officer"`
-	At           time.Time `json:"at"`
-	ConfirmedBy  string    `json:"confirmed_by,omitempty"`
-	ConfirmedAt  time.Time `json:"confirmed_at,omitzero"`
+	Method       string    `json:"method"`                  // id_card, passport, eid, qualified_signature or register_extract
+	DocumentType string    `json:"document_type,omitempty"` // the document's type
+	DocumentDate string    `json:"document_date,omitempty"` // date of the register extract, YYYY-MM-DD
+	Officer      string    `json:"officer"`                 // id of the officer who verified
+	At           time.Time `json:"at"`                      // when the identity was verified
+	ConfirmedBy  string    `json:"confirmed_by,omitempty"`  // id of the second officer who confirmed a manual entry
+	ConfirmedAt  time.Time `json:"confirmed_at,omitzero"`   // when the second officer confirmed
 }
 
 // AdminAccount is an account as officers see it.
 type AdminAccount struct {
 	Account
-	BlockReason  string          `json:"block_reason,omitempty"`
-	Holder       json.RawMessage `json:"holder,omitempty"`
-	Verification *Verification   `json:"verification,omitempty"`
-	CreatedAt    time.Time       `json:"created_at"`
-	VerifiedAt   time.Time       `json:"verified_at,omitzero"`
-	ActivatedAt  time.Time       `json:"activated_at,omitzero"`
-	ClosedAt     time.Time       `json:"closed_at,omitzero"`
+	BlockReason  string          `json:"block_reason,omitempty"` // why the account is blocked, as the officer recorded it
+	Holder       json.RawMessage `json:"holder,omitempty"`       // the holder's data: a Person or Organisation object, by kind; absent once closed
+	Verification *Verification   `json:"verification,omitempty"` // the identity verification, once recorded
+	CreatedAt    time.Time       `json:"created_at"`             // when the application was received
+	VerifiedAt   time.Time       `json:"verified_at,omitzero"`   // when the identity verification completed
+	ActivatedAt  time.Time       `json:"activated_at,omitzero"`  // when the first login activated the account
+	ClosedAt     time.Time       `json:"closed_at,omitzero"`     // when the account was closed
 }
 
 // VerifyResponse is the account after a verification step; initial_password is
 // set once, when verification completed: hand it to the holder.
 type VerifyResponse struct {
-	Account         AdminAccount `json:"account"`
-	InitialPassword string       `json:"initial_password,omitempty"`
+	Account         AdminAccount `json:"account"`                    // the account after this step
+	InitialPassword string       `json:"initial_password,omitempty"` // the holder's first password, shown once
 }
 
 // AccountList is a page of accounts for the officer console.
 type AccountList struct {
-	Accounts []AdminAccount `json:"accounts"`
-	Next     string         `json:"next,omitempty"`
+	Accounts []AdminAccount `json:"accounts"`       // this page, ordered by id
+	Next     string         `json:"next,omitempty"` // pass as after for the following page; absent on the last page
 }
 
 // HistoryEntry is one entry of an account's tamper-evident history.
 type HistoryEntry struct {
-	Seq    int64           `json:"seq"`
-	At     time.Time       `json:"at"`
-	Action string          `json:"action"`
-	Actor  string          `json:"actor"`
-	Detail json.RawMessage `json:"detail,omitempty"`
-	Hash   string          `json:"hash"`
+	Seq    int64           `json:"seq"`              // 1, 2, 3 … within the account
+	At     time.Time       `json:"at"`               // when it happened
+	Action string          `json:"action"`           // "applied", "identity_verified_manual", "blocked" …
+	Actor  string          `json:"actor"`            // "system", "user" or "officer:<id>"
+	Detail json.RawMessage `json:"detail,omitempty"` // the action's details; never a password, code or key
+	Hash   string          `json:"hash"`             // hex SHA-256 of this entry, chained to the previous one
 }
 
 // AccountDetail is an account with its history; history_intact tells whether the
 // hash chain verifies.
 type AccountDetail struct {
-	Account       AdminAccount   `json:"account"`
-	History       []HistoryEntry `json:"history"`
-	HistoryIntact bool           `json:"history_intact"`
+	Account       AdminAccount   `json:"account"`        // the account
+	History       []HistoryEntry `json:"history"`        // oldest first
+	HistoryIntact bool           `json:"history_intact"` // the history's hash chain verifies
 }
 
 // BlockRequest sets or lifts a block: full, high, normal, usage, or "" to lift.
 type BlockRequest struct {
-	Block  string `json:"block"`
-	Reason string `json:"reason"`
+	Block  string `json:"block"`  // full, high, normal, usage, or "" to lift
+	Reason string `json:"reason"` // recorded in the account's history; required for a block
 }
 
 // CloseRequest closes an account.
 type CloseRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason"` // recorded in the account's history; required
 }
 
 // OfficerRequest creates a registration officer (operators only).
 type OfficerRequest struct {
-	Name string `json:"name"`
+	Name string `json:"name"` // the officer's name, 1 to 200 characters
 	Role string `json:"role"` // officer or operator
 }
 
 // Officer is a created officer; the token is shown once.
 type Officer struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-	Token string `json:"token,omitempty"`
+	ID    string `json:"id"`              // the officer's id
+	Name  string `json:"name"`            // the officer's name
+	Role  string `json:"role"`            // officer or operator
+	Token string `json:"token,omitempty"` // bearer token (sgo_…); only in the response that creates the officer
 }
