@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/demo"
+)
+
+// TestDemoBlackBox builds the binary, starts siegel demo as its own process,
+// uses it through the CLI as a newcomer would, stops it, and starts it again on
+// the same folder.
+func TestDemoBlackBox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped in -short mode")
+	}
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "siegel")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dataDir, cfg := t.TempDir(), t.TempDir()
+	environ := append(os.Environ(), "SIEGEL_CONFIG_DIR="+cfg)
+	siegel := func(stdin string, args ...string) (string, error) {
+		cmd := exec.CommandContext(t.Context(), bin, args...)
+		cmd.Env, cmd.Stdin = environ, strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	start := func() (*exec.Cmd, *demo.File) {
+		cmd := exec.Command(bin, "demo", "--dir", dataDir, "--listen", "127.0.0.1:0")
+		cmd.Env = environ
+		stdout, _ := cmd.StdoutPipe()
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		ready := make(chan string, 1)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			var all strings.Builder
+			for sc.Scan() {
+				all.WriteString(sc.Text() + "\n")
+				if strings.HasPrefix(sc.Text(), "Everything above is in") {
+					ready <- all.String()
+				}
+			}
+		}()
+		select {
+		case out := <-ready:
+			if !strings.Contains(out, "pn_leser@") || !strings.Contains(out, "authority") {
+				t.Fatalf("demo table lacks accounts:\n%s", out)
+			}
+		case <-time.After(90 * time.Second):
+			t.Fatal("demo did not start within 90 s")
+		}
+		b, err := os.ReadFile(filepath.Join(dataDir, "demo.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f demo.File
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &f
+	}
+	cmd, f := start()
+	if len(f.Providers) != 1 || len(f.Accounts) != 4 || f.Providers[0].APIURL == "" {
+		t.Fatalf("demo.json: %+v", f)
+	}
+	kinds := map[string]int{}
+	for _, a := range f.Accounts {
+		kinds[a.Kind]++
+		if a.Password == "" || a.TOTPSecret == "" || a.Provider != f.Providers[0].Domain {
+			t.Fatalf("account entry %+v", a)
+		}
+	}
+	if kinds["authority"] != 1 || kinds["organisation"] != 1 || kinds["person"] != 2 {
+		t.Fatalf("account kinds %v", kinds)
+	}
+	erika := f.Accounts[2]
+	url := f.Providers[0].APIURL
+	// The CLI works against the demo with no extra flags.
+	if out, err := siegel(erika.Password+"\n", "login", "--server", url, "--address", erika.Address, "--password-file", "-"); err != nil {
+		t.Fatalf("login: %v\n%s", err, out)
+	}
+	out, err := siegel("", "inbox", "--json")
+	if err != nil {
+		t.Fatalf("inbox: %v\n%s", err, out)
+	}
+	var l api.LetterList
+	if err := json.Unmarshal([]byte(out), &l); err != nil || len(l.Letters) < 2 {
+		t.Fatalf("inbox: %v %s", err, out)
+	}
+	hidden := 0
+	for _, s := range l.Letters {
+		if s.ContentHidden {
+			hidden++
+			if out, err := siegel("", "read", s.ID); err == nil || !strings.Contains(out, "login_level") {
+				t.Fatalf("personal letter read at normal: %v %s", err, out)
+			}
+		} else if out, err := siegel("", "read", s.ID); err != nil {
+			t.Fatalf("read: %v %s", err, out)
+		}
+	}
+	if hidden != 1 {
+		t.Fatalf("want the authority's pickup letter hidden at normal, %d hidden", hidden)
+	}
+	if out, err := siegel("", "send", "--to", f.Accounts[0].Address, "--subject", "Rückfrage", "--text", "Guten Tag", "--receipt-confirmation"); err != nil {
+		t.Fatalf("send: %v\n%s", err, out)
+	}
+	// Stop, start again on the same folder: same accounts, same letters.
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("demo did not stop on SIGINT")
+	}
+	_, f2 := start()
+	if f2.Accounts[2].Password != erika.Password {
+		t.Fatal("second start changed the credentials")
+	}
+	if out, err := siegel(erika.Password+"\n", "login", "--server", f2.Providers[0].APIURL, "--address", erika.Address, "--password-file", "-"); err != nil {
+		t.Fatalf("login after restart: %v\n%s", err, out)
+	}
+	out, err = siegel("", "inbox", "--folder", "sent", "--json")
+	if err != nil || !strings.Contains(out, "Rückfrage") {
+		t.Fatalf("sent folder after restart: %v %s", err, out)
+	}
+}

@@ -1,0 +1,45 @@
+package api_test
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/api/client"
+	pt "github.com/siegel-mail/siegel/internal/provider/providertest"
+)
+
+// BenchmarkAcceptAPI measures accepted letters per second through the HTTP API
+// over TLS: 50 concurrent senders, each letter 5 KiB of text to one recipient
+// with receipt confirmation, every accept durable (grouped commits) before its
+// answer. Reproduce: go test -run '^$' -bench AcceptAPI -benchtime 20000x ./internal/api/
+func BenchmarkAcceptAPI(b *testing.B) {
+	e := pt.New(b)
+	const senders = 50
+	var clients []*client.Client
+	var rcpts []string
+	for i := 0; i < senders; i++ {
+		u := e.Open(pt.PersonApp("Sender", "Nummer"), true)
+		clients = append(clients, u.High())
+		rcpts = append(rcpts, e.Open(pt.PersonApp("Empf", "Nummer"), false).Address)
+	}
+	text := strings.Repeat("Sehr geehrte Damen und Herren, dies ist ein Bescheid. ", 100)[:5<<10]
+	var next atomic.Int64
+	b.SetParallelism((senders + 1) / 2) // 2 cores × 25 = 50 goroutines
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(next.Add(1)-1) % senders
+		c, to := clients[i], rcpts[(i+1)%senders]
+		for pb.Next() {
+			if _, err := c.Send(b.Context(), &api.SendRequest{To: []string{to}, Subject: "Bescheid",
+				Text: text, ReceiptConfirmation: true}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "letters/s")
+}
