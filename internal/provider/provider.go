@@ -43,7 +43,7 @@ type Provider struct {
 	Dir    string
 	Config *Config
 	Store  store.Store
-	Blobs  blob.Store
+	Blobs  *blob.FS
 	Reg    *registration.Service
 	Auth   *auth.Service
 	Mail   *mailbox.Service
@@ -117,8 +117,9 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	return p, nil
 }
 
-// Close closes the stores.
-func (p *Provider) Close() error { return p.Store.Close() }
+// Close closes the stores: the database first, so that its last group commit
+// can still sync blobs.
+func (p *Provider) Close() error { return errors.Join(p.Store.Close(), p.Blobs.Close()) }
 
 // Handler is everything the provider serves on its one listener.
 func (p *Provider) Handler() http.Handler {

@@ -37,6 +37,7 @@ type Options struct {
 type Store struct {
 	w       *sql.DB // one connection, used only by the committer
 	r       *sql.DB // read-only pool
+	ws, rs  *stmtCache
 	opts    Options
 	queue   chan *request
 	closing chan struct{}
@@ -61,6 +62,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		"synchronous(FULL)", // a commit is durable when Update returns
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
+		"temp_store(MEMORY)", // savepoint journals stay off the disk
 	}
 	q := url.Values{}
 	for _, p := range pragmas {
@@ -71,7 +73,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
+	// The committer runs one transaction at a time. A second connection lets the
+	// statement cache prepare a new query while that transaction holds the first;
+	// database/sql then binds the statement to whichever connection runs it.
+	w.SetMaxOpenConns(2)
+	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
@@ -86,7 +92,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
-	s := &Store{w: w, r: r, opts: opts, queue: make(chan *request, 1024),
+	s := &Store{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r), opts: opts, queue: make(chan *request, 1024),
 		closing: make(chan struct{}), done: make(chan struct{})}
 	go s.commitLoop()
 	return s, nil
@@ -96,6 +102,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 func (s *Store) Close() error {
 	s.once.Do(func() { close(s.closing) })
 	<-s.done
+	s.ws.close()
+	s.rs.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -113,7 +121,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&txn{ctx: ctx, q: tx, readOnly: true})
+	return fn(&txn{ctx: ctx, q: cachedTx{tx, s.rs}, readOnly: true})
 }
 
 // Update queues fn for the next group commit and waits until that commit is
@@ -226,7 +234,7 @@ func (s *Store) runOne(ctx context.Context, tx *sql.Tx, r *request) (err error) 
 			err = rerr
 		}
 	}()
-	return r.fn(&txn{ctx: ctx, q: tx})
+	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}})
 }
 
 // querier is what both *sql.Tx kinds offer.
