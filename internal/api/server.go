@@ -1,8 +1,8 @@
 // Package api is Siegel's JSON HTTP API under /api/v1: applications, login and
 // sessions, letters, and the officers' admin routes. This package holds the wire
 // types (types.go), shared with the Go client in api/client, and one handler per
-// file. Routes are listed once, in routes(); docs/api.md is generated from that
-// table and the wire types (go run ./internal/api/apidoc), and a test keeps the
+// file. Routes are listed once, in Routes(); docs/api.md is generated from that
+// table and the wire types (go run ./internal/api/apidoc/cmd/apidoc), and a test keeps the
 // two in step.
 //
 // Every error is a JSON body {"error": {"code", "message", "field"}} with a 4xx

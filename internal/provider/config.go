@@ -15,7 +15,7 @@ const ConfigFile = "siegel.toml"
 
 // Config is the one truth about a provider's settings: the file siegel.toml in
 // its data folder is this struct in TOML, unknown keys are an error, and
-// docs/config.md is generated from it (go run ./internal/provider/configdoc).
+// docs/config.md is generated from it (go run ./internal/provider/configdoc/cmd/configdoc).
 // Paths are relative to the data folder.
 type Config struct {
 	Domain string `toml:"domain" comment:"The provider's mail domain: addresses are local@domain."`

@@ -278,7 +278,7 @@ func testConcurrentPutSync(t *testing.T, s blob.Store) {
 		wg.Go(func() {
 			id, err := s.Put(t.Context(), datas[i])
 			if err != nil {
-				errs <- fmt.Errorf("Put %d: %w", i, err)
+				errs <- fmt.Errorf("put %d: %w", i, err)
 				return
 			}
 			ids[i] = id
@@ -286,7 +286,7 @@ func testConcurrentPutSync(t *testing.T, s blob.Store) {
 			// accepts do; the others rely on the Sync below.
 			if i%3 == 0 {
 				if err := s.Sync(t.Context()); err != nil {
-					errs <- fmt.Errorf("Sync %d: %w", i, err)
+					errs <- fmt.Errorf("sync %d: %w", i, err)
 				}
 			}
 		})
