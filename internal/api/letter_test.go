@@ -29,7 +29,7 @@ func TestLetterCopiesAndBcc(t *testing.T) {
 	cc := e.Open(pt.PersonApp("Carl", "Cc"), false)
 	b1 := e.Open(pt.PersonApp("Bea", "Blind"), false)
 	b2 := e.Open(pt.PersonApp("Bob", "Blind"), false)
-	pdf := bytes.Repeat([]byte{0, 1, 2, 0xff}, 3000)
+	pdf := bytes.Repeat([]byte{0, 1, 2, 0xff}, 30000) // over the inline limit: a blob file
 	res := must[*api.SendResponse](t)(a.C.Send(ctx, &api.SendRequest{To: []string{to.Address}, Cc: []string{cc.Address},
 		Bcc: []string{b1.Address, strings.ToUpper(b2.Address)}, Subject: "Bescheid über Ihren Antrag", Text: "Grüße\nzweite Zeile",
 		Attachments:          []api.Attachment{{Filename: "bescheid.pdf", ContentType: "application/pdf", Data: pdf}},

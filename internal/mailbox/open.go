@@ -7,7 +7,6 @@ import (
 
 	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/auth"
-	"github.com/siegel-mail/siegel/internal/blob"
 	"github.com/siegel-mail/siegel/internal/letter"
 	"github.com/siegel-mail/siegel/internal/problem"
 	"github.com/siegel-mail/siegel/internal/store"
@@ -59,7 +58,7 @@ func (s *Service) Open(ctx context.Context, p *auth.Principal, id string) (*Open
 		return nil, problem.New(problem.Forbidden, "", "login_level",
 			"this is a personal letter: log in at high (step up with a second factor) to read it")
 	}
-	body, err := s.Blobs.Get(ctx, blob.ID(c.Letter.BodyBlob))
+	body, err := s.body(ctx, c.Letter)
 	if err != nil {
 		return nil, fmt.Errorf("letter %s: body %s: %w", c.LetterID, c.Letter.BodyBlob, err)
 	}

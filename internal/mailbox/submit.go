@@ -73,18 +73,17 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	if err != nil {
 		return nil, err
 	}
-	body := msg.Body()
-	blobID, err := s.Blobs.Put(ctx, body)
-	if err != nil {
-		return nil, fmt.Errorf("store body: %w", err)
-	}
 	hash := msg.BodyHash()
 	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: sender.ID,
 		SenderAddress: sender.Address, Subject: d.Subject, Personal: d.Options.Personal,
 		SenderConfirmed: d.Options.SenderConfirmed, DispatchConfirmation: d.Options.DispatchConfirmation,
 		ReceiptConfirmation: d.Options.ReceiptConfirmation, PickupConfirmation: d.Options.PickupConfirmation,
 		PrivateID: d.Options.PrivateID, AuthLevel: p.Level(), Attachments: len(d.Attachments),
-		BodyBlob: string(blobID), BodySize: int64(len(body)), BodyHash: hash[:], SubmittedAt: now}
+		BodyHash: hash[:], SubmittedAt: now}
+	sealed, err := s.storeBody(ctx, l, msg.Body())
+	if err != nil {
+		return nil, err
+	}
 	l.Recipients, _ = json.Marshal(map[string][]string{"to": d.To, "cc": d.Cc, "bcc": d.Bcc})
 	out := &Accepted{Letter: l}
 	out.SentCopy = &store.Copy{ID: store.NewID(now), LetterID: l.ID, AccountID: sender.ID, Folder: store.Sent,
@@ -99,6 +98,11 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	}
 	day := account.Day(now, s.Location)
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		if sealed != nil {
+			if err := tx.PutBody(l.BodyBlob, sealed); err != nil {
+				return err
+			}
+		}
 		return s.accept(tx, p, d.Options, rcpts, out, day)
 	})
 	if err != nil {

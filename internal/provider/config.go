@@ -41,6 +41,9 @@ type TLSConfig struct {
 type StoreConfig struct {
 	URL     string `toml:"url" comment:"Metadata store: sqlite:PATH (embedded, the default)."`
 	BlobDir string `toml:"blob_dir" comment:"Folder of encrypted, content-addressed message bodies."`
+	// InlineMaxKiB: bodies up to this size live in the database, committed with
+	// their letter; larger ones are files in blob_dir.
+	InlineMaxKiB int `toml:"inline_max_kib" comment:"Bodies up to this many KiB are kept, encrypted, in the database and committed with their letter (one fsync per group of accepts); larger ones are files in blob_dir."`
 }
 
 // KeysConfig names the provider's secrets, each in its own file.
@@ -97,7 +100,7 @@ func DefaultConfig() Config {
 		Listen:    "127.0.0.1:8443",
 		PublicURL: "https://127.0.0.1:8443",
 		TLS:       TLSConfig{CertFile: "keys/tls.crt", KeyFile: "keys/tls.key"},
-		Store:     StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs"},
+		Store:     StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs", InlineMaxKiB: 64},
 		Keys:      KeysConfig{MasterKey: "keys/master.key"},
 		Limits:    Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
 		Login: Login{MaxFailures: 3, LockBase: Duration{time.Minute}, LockMax: Duration{24 * time.Hour},
@@ -135,6 +138,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("name: must be set")
 	case c.Listen == "":
 		return fmt.Errorf("listen: must be set")
+	case c.Store.InlineMaxKiB < 0 || c.Store.InlineMaxKiB > 1024:
+		return fmt.Errorf("store.inline_max_kib: must be 0 to 1024")
 	case c.Limits.MaxMessageMiB < 20:
 		return fmt.Errorf("limits.max_message_mib: must be at least 20 (TR PVD-FU)")
 	case c.Limits.DailyMessages < 1 || c.Limits.DailyMessages > 100:

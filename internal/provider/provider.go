@@ -110,7 +110,13 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		Lockout:     account.LockoutPolicy{MaxFailures: c.Login.MaxFailures, Base: c.Login.LockBase.Duration, Max: c.Login.LockMax.Duration},
 		IdleTimeout: c.Login.SessionIdle.Duration, MaxAge: c.Login.SessionMaxAge.Duration}
 	maxBytes := int64(c.Limits.MaxMessageMiB) << 20
-	p.Mail = &mailbox.Service{Store: st, Blobs: blobs, Clock: o.Clock, Domain: c.Domain, Location: loc,
+	bodySealer, err := blob.NewSealer(master)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	p.Mail = &mailbox.Service{Store: st, Blobs: blobs, Sealer: bodySealer, InlineMax: c.Store.InlineMaxKiB << 10,
+		Clock: o.Clock, Domain: c.Domain, Location: loc,
 		Limits:          account.DailyLimit{Messages: c.Limits.DailyMessages, Recipients: c.Limits.DailyRecipients},
 		MaxMessageBytes: maxBytes, Log: log}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes}

@@ -14,8 +14,10 @@
 // caller sees the error. Update returns only after the group's commit is durable;
 // nothing is reported as accepted before that.
 //
-// Functions passed to Update run on the store's committer and must do nothing but
-// database work through the Tx they get: blob writes happen before (blobs are synced
+// Functions passed to Update run on the store's committer and may run more than
+// once (a group is retried with savepoints when one of its functions fails), so
+// they must not depend on what an earlier run left in memory. They must do
+// nothing but database work through the Tx they get: blob writes happen before (blobs are synced
 // by the PreCommit hook before the commit that references them), network calls after.
 package store
 
@@ -106,6 +108,11 @@ type LetterTx interface {
 	ListCopies(accountID string, folder Folder, before *Cursor, limit int) ([]Copy, error)
 	// CopiesOfLetter lists every mailbox copy of a letter.
 	CopiesOfLetter(letterID string) ([]Copy, error)
+	// PutBody keeps a small sealed body in the database, in the same commit as
+	// the letter that names it; putting an existing id again is a no-op.
+	PutBody(id string, sealed []byte) error
+	// Body returns a body kept by PutBody.
+	Body(id string) ([]byte, error)
 	// CountLetterBlobRefs counts letters that still reference a blob.
 	CountLetterBlobRefs(blobID string) (int, error)
 	DeleteLetter(id string) error
@@ -197,9 +204,11 @@ type Letter struct {
 	Recipients           []byte // JSON {"to":[],"cc":[],"bcc":[]}
 	Attachments          int
 	BodyBlob             string
-	BodySize             int64
-	BodyHash             []byte // SHA-256 of the body: the integrity value
-	SubmittedAt          time.Time
+	// BodyInline: the body is kept in the database (PutBody), not the blob store.
+	BodyInline  bool
+	BodySize    int64
+	BodyHash    []byte // SHA-256 of the body: the integrity value
+	SubmittedAt time.Time
 }
 
 // Copy is one mailbox's copy of a letter: the sender's in Sent, each recipient's

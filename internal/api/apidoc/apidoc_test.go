@@ -137,8 +137,8 @@ func TestJSONFields(t *testing.T) {
 		C       int    `json:"-"`
 		D       *int   `json:"d"`
 		E       bool   `json:"e,omitzero"`
-		private int //lint:ignore U1000 unexported fields must be skipped; this one proves it
-		Tagged  Inner `json:"tagged"`
+		private int    //lint:ignore U1000 unexported fields must be skipped; this one proves it
+		Tagged  Inner  `json:"tagged"`
 	}
 	var got []string
 	for _, f := range jsonFields(reflect.TypeFor[Outer]()) {

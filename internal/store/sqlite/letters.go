@@ -9,29 +9,39 @@ import (
 
 const letterCols = `id, message_id, sender_id, sender_address, subject, personal, sender_confirmed,
 	dispatch_confirmation, receipt_confirmation, pickup_confirmation, private_id, auth_level,
-	recipients, attachments, body_blob, body_size, body_hash, submitted_at`
+	recipients, attachments, body_blob, body_inline, body_size, body_hash, submitted_at`
 
 func (t *txn) InsertLetter(l *store.Letter) error {
-	return t.exec(`INSERT INTO letters (`+letterCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	return t.exec(`INSERT INTO letters (`+letterCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		l.ID, l.MessageID, l.SenderID, l.SenderAddress, l.Subject, b2i(l.Personal), b2i(l.SenderConfirmed),
 		b2i(l.DispatchConfirmation), b2i(l.ReceiptConfirmation), b2i(l.PickupConfirmation), l.PrivateID,
-		string(l.AuthLevel), l.Recipients, l.Attachments, l.BodyBlob, l.BodySize, l.BodyHash, tm(l.SubmittedAt))
+		string(l.AuthLevel), nonNil(l.Recipients), l.Attachments, l.BodyBlob, b2i(l.BodyInline), l.BodySize, nonNil(l.BodyHash),
+		tm(l.SubmittedAt))
+}
+
+// nonNil binds b to a NOT NULL column: the driver binds a nil slice as NULL, but to
+// callers nil and empty are the same bytes.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 func scanLetter(row scanner, prefix ...any) (*store.Letter, error) {
 	var l store.Letter
-	var pers, sc, dc, rc, pc int
+	var pers, sc, dc, rc, pc, inline int
 	var level string
 	var sub int64
 	dest := append(prefix, &l.ID, &l.MessageID, &l.SenderID, &l.SenderAddress, &l.Subject, &pers, &sc,
-		&dc, &rc, &pc, &l.PrivateID, &level, &l.Recipients, &l.Attachments, &l.BodyBlob, &l.BodySize,
+		&dc, &rc, &pc, &l.PrivateID, &level, &l.Recipients, &l.Attachments, &l.BodyBlob, &inline, &l.BodySize,
 		&l.BodyHash, &sub)
 	if err := row.Scan(dest...); err != nil {
 		return nil, mapErr(err)
 	}
 	l.Personal, l.SenderConfirmed, l.DispatchConfirmation = pers == 1, sc == 1, dc == 1
 	l.ReceiptConfirmation, l.PickupConfirmation = rc == 1, pc == 1
-	l.AuthLevel, l.SubmittedAt = account.Level(level), fromTm(sub)
+	l.AuthLevel, l.SubmittedAt, l.BodyInline = account.Level(level), fromTm(sub), inline == 1
 	return &l, nil
 }
 
@@ -46,6 +56,16 @@ func (t *txn) DeleteLetter(id string) error {
 	return t.exec(`DELETE FROM letters WHERE id = ?`, id)
 }
 
+func (t *txn) PutBody(id string, sealed []byte) error {
+	return t.exec(`INSERT INTO bodies (id, sealed) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, sealed)
+}
+
+func (t *txn) Body(id string) ([]byte, error) {
+	var b []byte
+	err := t.q.QueryRowContext(t.ctx, `SELECT sealed FROM bodies WHERE id = ?`, id).Scan(&b)
+	return b, mapErr(err)
+}
+
 func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
 	var n int
 	err := t.q.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM letters WHERE body_blob = ?`, blobID).Scan(&n)
@@ -58,7 +78,7 @@ const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.ro
 func (t *txn) InsertCopy(c *store.Copy) error {
 	return t.exec(`INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
 		first_read, first_high_open, trashed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role, c.Header,
+		c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role, nonNil(c.Header),
 		tm(c.Arrived), tm(c.FirstRead), tm(c.FirstHighOpen), tm(c.TrashedAt))
 }
 
@@ -90,7 +110,7 @@ func scanCopyLetter(row scanner) (*store.Copy, error) {
 
 const copyJoin = `SELECT ` + copyCols + `, l.id, l.message_id, l.sender_id, l.sender_address, l.subject,
 	l.personal, l.sender_confirmed, l.dispatch_confirmation, l.receipt_confirmation, l.pickup_confirmation,
-	l.private_id, l.auth_level, l.recipients, l.attachments, l.body_blob, l.body_size, l.body_hash,
+	l.private_id, l.auth_level, l.recipients, l.attachments, l.body_blob, l.body_inline, l.body_size, l.body_hash,
 	l.submitted_at FROM copies c JOIN letters l ON l.id = c.letter_id`
 
 func (t *txn) CopyByID(id string) (*store.Copy, error) {

@@ -12,24 +12,44 @@ type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
+	// pending are the queries being prepared.
+	pending map[string]bool
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, m: map[string]*sql.Stmt{}}
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
 }
 
-func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+// lookup returns q's prepared statement, or nil when it is not prepared yet; then
+// it prepares q in the background and the caller runs q unprepared this once.
+// It never waits for a connection: a transaction holds one of the pool's
+// connections, and when every connection is held by a transaction waiting to
+// prepare on one more, the pool deadlocks (a burst of Views on a cold cache).
+func (c *stmtCache) lookup(q string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st, ok := c.m[q]; ok {
-		return st, nil
+		return st
 	}
-	st, err := c.db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
+	if c.m != nil && !c.pending[q] {
+		c.pending[q] = true
+		go c.prepare(q)
 	}
-	c.m[q] = st
-	return st, nil
+	return nil
+}
+
+func (c *stmtCache) prepare(q string) {
+	st, err := c.db.PrepareContext(context.Background(), q)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.pending, q)
+	switch {
+	case err != nil: // the next use tries again, and runs q unprepared meanwhile
+	case c.m == nil: // closed meanwhile
+		st.Close()
+	default:
+		c.m[q] = st
+	}
 }
 
 func (c *stmtCache) close() {
@@ -49,26 +69,22 @@ type cachedTx struct {
 }
 
 func (c cachedTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := c.cache.get(ctx, q)
-	if err != nil {
-		return nil, err
+	if st := c.cache.lookup(q); st != nil {
+		return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
-	return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	return c.tx.ExecContext(ctx, q, args...)
 }
 
 func (c cachedTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := c.cache.get(ctx, q)
-	if err != nil {
-		return nil, err
+	if st := c.cache.lookup(q); st != nil {
+		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
-	return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	return c.tx.QueryContext(ctx, q, args...)
 }
 
 func (c cachedTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := c.cache.get(ctx, q)
-	if err != nil {
-		// Let database/sql report the same error through the row.
-		return c.tx.QueryRowContext(ctx, q, args...)
+	if st := c.cache.lookup(q); st != nil {
+		return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
-	return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	return c.tx.QueryRowContext(ctx, q, args...)
 }
