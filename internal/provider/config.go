@@ -2,7 +2,9 @@ package provider
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"strings"
 	"os"
 	"time"
 
@@ -120,6 +122,20 @@ func LoadConfig(dir string) (*Config, error) {
 	dec := toml.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
+		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) && len(strict.Errors) > 0 {
+			var keys []string
+			for _, e := range strict.Errors {
+				row, _ := e.Position()
+				keys = append(keys, fmt.Sprintf("%s (line %d)", strings.Join(e.Key(), "."), row))
+			}
+			return nil, fmt.Errorf("%s: unknown keys: %s", ConfigFile, strings.Join(keys, ", "))
+		}
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			row, _ := de.Position()
+			return nil, fmt.Errorf("%s: line %d: %s: %w", ConfigFile, row, strings.Join(de.Key(), "."), err)
+		}
 		return nil, fmt.Errorf("%s: %w", ConfigFile, err)
 	}
 	if err := c.Check(); err != nil {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	_ "time/tzdata" // the daily limit's time zone must load on machines without tzdata
 
@@ -50,6 +51,7 @@ type Provider struct {
 	API    *api.Server
 	Log    *slog.Logger
 	Clock  clock.Clock
+	lock   *os.File
 }
 
 // Open wires a provider from its data folder.
@@ -65,6 +67,17 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		o.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	log := o.Log.With("provider", c.Domain)
+	// One process owns a data folder: the store's committer is the only writer.
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			lock.Close()
+		}
+	}()
 	path := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p
@@ -103,7 +116,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		return nil, err
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
-	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock}
+	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, lock: lock}
 	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
 		Rand: rand.Reader, Log: log}
 	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,
@@ -120,12 +133,28 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		Limits:          account.DailyLimit{Messages: c.Limits.DailyMessages, Recipients: c.Limits.DailyRecipients},
 		MaxMessageBytes: maxBytes, Log: log}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes}
+	ok = true
 	return p, nil
 }
 
 // Close closes the stores: the database first, so that its last group commit
 // can still sync blobs.
-func (p *Provider) Close() error { return errors.Join(p.Store.Close(), p.Blobs.Close()) }
+func (p *Provider) Close() error {
+	return errors.Join(p.Store.Close(), p.Blobs.Close(), p.lock.Close())
+}
+
+// lockDir takes the data folder's lock file, or says who has it.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "siegel.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("data folder %s is in use by another siegel process (stop it first): %w", dir, err)
+	}
+	return f, nil
+}
 
 // Handler is everything the provider serves on its one listener.
 func (p *Provider) Handler() http.Handler {
