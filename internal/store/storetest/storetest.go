@@ -24,6 +24,13 @@
 //     panics fails its own caller, either with an error or by re-panicking in the
 //     caller's goroutine, and nobody else.
 //   - Every write method fails inside View.
+//   - The only references a store may enforce are a session's account and a
+//     copy's letter: the suite inserts those parents first, and otherwise names
+//     accounts, letters and copies it never inserted (an event outlives the copy
+//     it is about; usage and history are keyed by account id alone).
+//
+// Whether UpdateAccount, UpdateSession or UpdateCopy report a record that does
+// not exist is not pinned down yet; deleting one that does not exist is no error.
 //
 // Functions passed to Update may run on another goroutine (SQLite runs them on
 // its committer), so the suite never calls t.Fatal inside them: they return

@@ -24,6 +24,7 @@ var txTests = []test{
 	{"CanceledContext", testCanceled},
 	{"ConcurrentCounter", testConcurrentCounter},
 	{"ConcurrentMailbox", testConcurrentMailbox},
+	{"ConcurrentViews", testConcurrentViews},
 }
 
 var errTest = errors.New("storetest: the function fails on purpose")
@@ -539,5 +540,72 @@ func testConcurrentMailbox(t *testing.T, s store.Store) {
 			t.Errorf("copy %s listed twice", c.ID)
 		}
 		seen[c.ID] = true
+	}
+}
+
+// testConcurrentViews: a burst of readers on a fresh store, every one running
+// every kind of query at once, more readers than a store is likely to keep
+// connections for. Nothing may wait for anything but the database.
+func testConcurrentViews(t *testing.T, s store.Store) {
+	l := newLetter("let-1", "msg-1", "acct-1")
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertAccount(newAccount("acct-1", "a@example.de-mail.de")); err != nil {
+			return err
+		}
+		if err := tx.InsertLetter(l); err != nil {
+			return err
+		}
+		return tx.InsertCopy(newCopy("copy-1", l.ID, "acct-1", store.Inbox, t0))
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start(64, func(i int) {
+			err := s.View(t.Context(), func(tx store.Tx) error {
+				if _, err := tx.AccountByID("acct-1"); err != nil {
+					return err
+				}
+				if _, err := tx.AccountByAddress("a@example.de-mail.de"); err != nil {
+					return err
+				}
+				if _, err := tx.ListAccounts("", "", 10); err != nil {
+					return err
+				}
+				if _, err := tx.AddressTaken("b@example.de-mail.de", t0); err != nil {
+					return err
+				}
+				if _, err := tx.History("acct-1"); err != nil {
+					return err
+				}
+				if _, _, err := tx.DailyUsage("acct-1", "2025-03-14"); err != nil {
+					return err
+				}
+				if _, err := tx.LetterByID(l.ID); err != nil {
+					return err
+				}
+				if _, err := tx.CopyByID("copy-1"); err != nil {
+					return err
+				}
+				if _, err := tx.ListCopies("acct-1", store.Inbox, nil, 10); err != nil {
+					return err
+				}
+				if _, err := tx.CopiesOfLetter(l.ID); err != nil {
+					return err
+				}
+				if _, err := tx.Events(l.ID); err != nil {
+					return err
+				}
+				_, err := tx.CountLetterBlobRefs(l.BodyBlob)
+				return err
+			})
+			if err != nil {
+				t.Errorf("reader %d: %v", i, err)
+			}
+		})
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("64 concurrent Views still running after a minute: the store deadlocks")
 	}
 }
