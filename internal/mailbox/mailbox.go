@@ -51,22 +51,22 @@ type Service struct {
 
 // storeBody writes a letter's body where it belongs by size and fills in the
 // letter's reference. An inline body is written by the accept transaction.
-func (s *Service) storeBody(ctx context.Context, l *store.Letter, body []byte) (sealed []byte, err error) {
+func (s *Service) storeBody(ctx context.Context, l *store.Letter, body []byte) error {
 	l.BodySize = int64(len(body))
 	if len(body) <= s.InlineMax {
 		id, sealed, err := s.Sealer.Seal(body)
 		if err != nil {
-			return nil, fmt.Errorf("seal body: %w", err)
+			return fmt.Errorf("seal body: %w", err)
 		}
-		l.BodyBlob, l.BodyInline = string(id), true
-		return sealed, nil
+		l.BodyBlob, l.BodyInline, l.BodySealed = string(id), true, sealed
+		return nil
 	}
 	id, err := s.Blobs.Put(ctx, body)
 	if err != nil {
-		return nil, fmt.Errorf("store body: %w", err)
+		return fmt.Errorf("store body: %w", err)
 	}
 	l.BodyBlob = string(id)
-	return nil, nil
+	return nil
 }
 
 // body reads a letter's body from wherever it is kept.
@@ -77,7 +77,7 @@ func (s *Service) body(ctx context.Context, l *store.Letter) ([]byte, error) {
 	var sealed []byte
 	err := s.Store.View(ctx, func(tx store.Tx) error {
 		var err error
-		sealed, err = tx.Body(l.BodyBlob)
+		sealed, err = tx.Body(l.ID)
 		return err
 	})
 	if err != nil {

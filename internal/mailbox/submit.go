@@ -80,8 +80,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 		ReceiptConfirmation: d.Options.ReceiptConfirmation, PickupConfirmation: d.Options.PickupConfirmation,
 		PrivateID: d.Options.PrivateID, AuthLevel: p.Level(), Attachments: len(d.Attachments),
 		BodyHash: hash[:], SubmittedAt: now}
-	sealed, err := s.storeBody(ctx, l, msg.Body())
-	if err != nil {
+	if err := s.storeBody(ctx, l, msg.Body()); err != nil {
 		return nil, err
 	}
 	l.Recipients, _ = json.Marshal(map[string][]string{"to": d.To, "cc": d.Cc, "bcc": d.Bcc})
@@ -98,11 +97,6 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	}
 	day := account.Day(now, s.Location)
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		if sealed != nil {
-			if err := tx.PutBody(l.BodyBlob, sealed); err != nil {
-				return err
-			}
-		}
 		return s.accept(tx, p, d.Options, rcpts, out, day)
 	})
 	if err != nil {

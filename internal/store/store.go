@@ -108,11 +108,8 @@ type LetterTx interface {
 	ListCopies(accountID string, folder Folder, before *Cursor, limit int) ([]Copy, error)
 	// CopiesOfLetter lists every mailbox copy of a letter.
 	CopiesOfLetter(letterID string) ([]Copy, error)
-	// PutBody keeps a small sealed body in the database, in the same commit as
-	// the letter that names it; putting an existing id again is a no-op.
-	PutBody(id string, sealed []byte) error
-	// Body returns a body kept by PutBody.
-	Body(id string) ([]byte, error)
+	// Body returns the sealed body kept with a letter (Letter.BodyInline).
+	Body(letterID string) ([]byte, error)
 	// CountLetterBlobRefs counts letters that still reference a blob.
 	CountLetterBlobRefs(blobID string) (int, error)
 	DeleteLetter(id string) error
@@ -204,8 +201,11 @@ type Letter struct {
 	Recipients           []byte // JSON {"to":[],"cc":[],"bcc":[]}
 	Attachments          int
 	BodyBlob             string
-	// BodyInline: the body is kept in the database (PutBody), not the blob store.
+	// BodyInline: the body is kept, sealed, in the letter's row rather than the
+	// blob store; BodySealed carries it into InsertLetter (scans leave it nil:
+	// read it with Body).
 	BodyInline  bool
+	BodySealed  []byte
 	BodySize    int64
 	BodyHash    []byte // SHA-256 of the body: the integrity value
 	SubmittedAt time.Time

@@ -27,11 +27,28 @@ func (s *Store) checkpointLoop(db *sql.DB) {
 		case <-s.nudge:
 		case <-tick.C:
 		}
-		var busy, logPages, done int
-		err := db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done)
-		if err != nil {
-			s.opts.Log.Warn("wal checkpoint failed", "err", err)
-		}
+		s.checkpoint(db)
+	}
+}
+
+// checkpoint copies the WAL into the database passively, and once all of it is
+// copied and the WAL has grown large, restarts it: with readers always active,
+// SQLite would otherwise never wrap the WAL around, and every commit would
+// extend an ever longer file.
+func (s *Store) checkpoint(db *sql.DB) {
+	ctx := context.Background()
+	var busy, logPages, done int
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done); err != nil {
+		s.opts.Log.Warn("wal checkpoint failed", "err", err)
+		return
+	}
+	if logPages < checkpointPages || done < logPages {
+		return
+	}
+	// RESTART waits (busy_timeout) for readers of the old WAL and holds off the
+	// writer only for that wait; the copying is already done.
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &logPages, &done); err != nil {
+		s.opts.Log.Warn("wal restart failed", "err", err)
 	}
 }
 

@@ -12,11 +12,11 @@ const letterCols = `id, message_id, sender_id, sender_address, subject, personal
 	recipients, attachments, body_blob, body_inline, body_size, body_hash, submitted_at`
 
 func (t *txn) InsertLetter(l *store.Letter) error {
-	return t.exec(`INSERT INTO letters (`+letterCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	return t.exec(`INSERT INTO letters (`+letterCols+`, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		l.ID, l.MessageID, l.SenderID, l.SenderAddress, l.Subject, b2i(l.Personal), b2i(l.SenderConfirmed),
 		b2i(l.DispatchConfirmation), b2i(l.ReceiptConfirmation), b2i(l.PickupConfirmation), l.PrivateID,
 		string(l.AuthLevel), nonNil(l.Recipients), l.Attachments, l.BodyBlob, b2i(l.BodyInline), l.BodySize, nonNil(l.BodyHash),
-		tm(l.SubmittedAt))
+		tm(l.SubmittedAt), l.BodySealed)
 }
 
 // nonNil binds b to a NOT NULL column: the driver binds a nil slice as NULL, but to
@@ -56,13 +56,9 @@ func (t *txn) DeleteLetter(id string) error {
 	return t.exec(`DELETE FROM letters WHERE id = ?`, id)
 }
 
-func (t *txn) PutBody(id string, sealed []byte) error {
-	return t.exec(`INSERT INTO bodies (id, sealed) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, sealed)
-}
-
-func (t *txn) Body(id string) ([]byte, error) {
+func (t *txn) Body(letterID string) ([]byte, error) {
 	var b []byte
-	err := t.q.QueryRowContext(t.ctx, `SELECT sealed FROM bodies WHERE id = ?`, id).Scan(&b)
+	err := t.q.QueryRowContext(t.ctx, `SELECT body FROM letters WHERE id = ? AND body_inline = 1`, letterID).Scan(&b)
 	return b, mapErr(err)
 }
 

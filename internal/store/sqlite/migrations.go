@@ -96,15 +96,12 @@ CREATE TABLE letters (
 	attachments INTEGER NOT NULL,
 	body_blob TEXT NOT NULL,
 	body_inline INTEGER NOT NULL,
+	body BLOB,
 	body_size INTEGER NOT NULL,
 	body_hash BLOB NOT NULL,
 	submitted_at INTEGER NOT NULL
 );
-CREATE INDEX letters_blob ON letters(body_blob);
-CREATE TABLE bodies (
-	id TEXT PRIMARY KEY,
-	sealed BLOB NOT NULL
-) WITHOUT ROWID;
+
 CREATE TABLE copies (
 	id TEXT PRIMARY KEY,
 	letter_id TEXT NOT NULL REFERENCES letters(id),
