@@ -194,6 +194,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) commitLoop() {
+	lastGroup := 1
 	defer close(s.done)
 	defer close(s.commits)
 	for {
@@ -213,10 +214,9 @@ func (s *Store) commitLoop() {
 				}
 			}
 		}
-		// Let the group fill for a moment: each commit costs the same whether
-		// it carries one accept or fifty, so waiting a fraction of an fsync for
-		// company raises throughput under load and costs at most GroupWait
-		// alone.
+		// Under load, let the group fill for a moment: each commit costs about
+		// the same whether it carries one accept or fifty. A writer that came
+		// alone after a lone group does not wait: no company is likely.
 		wait := time.NewTimer(s.opts.GroupWait)
 	fill:
 		for len(batch) < s.opts.MaxGroup {
@@ -224,7 +224,7 @@ func (s *Store) commitLoop() {
 			case req := <-s.queue:
 				batch = append(batch, req)
 			default:
-				if len(batch) >= s.opts.MaxGroup/4 {
+				if len(batch) >= s.opts.MaxGroup/4 || (len(batch) == 1 && lastGroup == 1) {
 					break fill
 				}
 				select {
@@ -236,6 +236,7 @@ func (s *Store) commitLoop() {
 			}
 		}
 		wait.Stop()
+		lastGroup = len(batch)
 		s.commitGroup(batch)
 	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -39,7 +40,9 @@ func makeAccept(now time.Time, sender string, rcpts []string) *accepted {
 		SenderAddress: sender + "@example.de-mail.de", Subject: "Mahnung " + id, DispatchConfirmation: true,
 		ReceiptConfirmation: true, AuthLevel: account.Normal,
 		Recipients: []byte(`{"to":["r@example.de-mail.de"]}`), BodyBlob: "blob-" + id,
-		BodySize: 4096, BodyHash: sum[:], SubmittedAt: now}
+		BodySize: 4096, BodyHash: sum[:], SubmittedAt: now,
+		// A small body travels in the letter's row, as the mailbox keeps it.
+		BodyInline: true, BodySealed: bytes.Repeat(sum[:], 8)}
 	a.sent = &store.Copy{ID: store.NewID(now), LetterID: id, AccountID: sender, Folder: store.Sent,
 		Role: "sender", Header: []byte("From: s\r\nTo: r\r\nBcc: b\r\n"), Arrived: now}
 	a.events = append(a.events, &store.Event{ID: store.NewID(now), LetterID: id, CopyID: a.sent.ID,
@@ -135,6 +138,9 @@ func checkAccepted(t *testing.T, s store.Store, a *accepted, present bool) {
 			if cs, err := tx.CopiesOfLetter(a.letter.ID); err != nil || len(cs) != 0 {
 				t.Errorf("CopiesOfLetter(refused letter) = %d copies, %v", len(cs), err)
 			}
+			if _, err := tx.Body(a.letter.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Body(refused letter) = %v, want ErrNotFound", err)
+			}
 			if evs, err := tx.Events(a.letter.ID); err != nil || len(evs) != 0 {
 				t.Errorf("Events(refused letter) = %d events, %v", len(evs), err)
 			}
@@ -146,13 +152,20 @@ func checkAccepted(t *testing.T, s store.Store, a *accepted, present bool) {
 		if err != nil {
 			return fmt.Errorf("LetterByID(accepted letter): %w", err)
 		}
-		check(t, "accepted letter", l, a.letter)
+		want := *a.letter
+		want.BodySealed = nil // scans leave it out; Body reads it
+		check(t, "accepted letter", l, &want)
+		body, err := tx.Body(a.letter.ID)
+		if err != nil {
+			return fmt.Errorf("Body(accepted letter): %w", err)
+		}
+		check(t, "accepted letter's body", body, a.letter.BodySealed)
 		for _, c := range append([]*store.Copy{a.sent}, a.copies...) {
 			got, err := tx.CopyByID(c.ID)
 			if err != nil {
 				return fmt.Errorf("CopyByID(%s): %w", c.ID, err)
 			}
-			check(t, "accepted copy", got, withLetter(c, a.letter))
+			check(t, "accepted copy", got, withLetter(c, &want))
 			list, err := tx.ListCopies(c.AccountID, c.Folder, nil, 100)
 			if err != nil {
 				return err

@@ -165,7 +165,7 @@ func diffValue(out *[]string, path string, g, w reflect.Value) {
 		return
 	case g.Type() == bytesType || (g.Kind() == reflect.Slice && g.Type().Elem().Kind() == reflect.Uint8):
 		if !bytes.Equal(g.Bytes(), w.Bytes()) {
-			*out = append(*out, fmt.Sprintf("%s: got %q, want %q", name, g.Bytes(), w.Bytes()))
+			*out = append(*out, fmt.Sprintf("%s: got %s, want %s", name, fmtBytes(g.Bytes()), fmtBytes(w.Bytes())))
 		}
 		return
 	}
@@ -210,6 +210,13 @@ func fmtTime(t time.Time) string {
 		return "zero time"
 	}
 	return t.Format(time.RFC3339Nano)
+}
+
+func fmtBytes(b []byte) string {
+	if len(b) <= 64 {
+		return fmt.Sprintf("%q", b)
+	}
+	return fmt.Sprintf("%d bytes %q…", len(b), b[:48])
 }
 
 func nilness(v reflect.Value) string {
