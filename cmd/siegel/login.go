@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/term"
@@ -29,6 +30,12 @@ func runLogin(ctx context.Context, e *env, args []string) error {
 	pw, err := readPassword(e, *pwFile)
 	if err != nil {
 		return err
+	}
+	if *caFile != "" {
+		// Saved with the session: later verbs may run from another folder.
+		if *caFile, err = filepath.Abs(*caFile); err != nil {
+			return err
+		}
 	}
 	c, err := newClient(e, *server, *caFile)
 	if err != nil {

@@ -2,8 +2,8 @@ package api
 
 import "net/http"
 
-// getApplication shows an application's state to whoever holds its id (an
-// unguessable 128-bit value handed out at application), and nothing of the
+// getApplication shows an application's state to whoever holds its id (handed
+// out at application; 80 of its 128 bits are random), and nothing of the
 // holder's data.
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 	acc, _, err := s.Reg.Account(r.Context(), r.PathValue("id"))

@@ -55,6 +55,16 @@ func TestLoginLevelsAndStepUp(t *testing.T) {
 	if cur := must[*api.Session](t)(u.C.Session(ctx)); cur.Level != "high" {
 		t.Fatalf("session after step-up %s", cur.Level)
 	}
+	// Re-enrolment at high: the old factor works until the new one is confirmed.
+	en2 := must[*api.TOTPEnrollment](t)(u.C.EnrollTOTP(ctx))
+	must[*api.Session](t)(e.Public.Login(ctx, u.Address, u.Password, e.Code(en.Secret)))
+	must[*api.Account](t)(u.C.ConfirmTOTP(ctx, e.Code(en2.Secret)))
+	_, err = e.Public.Login(ctx, u.Address, u.Password, e.Code(en.Secret))
+	wantErr(t, err, 401, "invalid_code", "totp_code")
+	must[*api.Session](t)(e.Public.Login(ctx, u.Address, u.Password, e.Code(en2.Secret)))
+	_, err = u.C.ConfirmTOTP(ctx, e.Code(en2.Secret))
+	wantErr(t, err, 409, "no_enrolment", "totp_code")
+
 	// Logout ends the session.
 	if err := u.C.Logout(ctx); err != nil {
 		t.Fatal(err)

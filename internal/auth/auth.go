@@ -39,6 +39,10 @@ type Service struct {
 	Sealer *Sealer
 	// Issuer names the provider in authenticator apps.
 	Issuer string
+	// OnHighLogin runs in the transaction of every login or step-up to high:
+	// the mailbox records pickups there (DMG §5(9)), so a login at high and
+	// the pickups it causes are committed together.
+	OnHighLogin func(tx store.Tx, accountID string, now time.Time) error
 	Log    *slog.Logger
 	// dummyHash is verified when an address is unknown, so that a wrong address
 	// costs as much time as a wrong password.
@@ -126,6 +130,11 @@ func (s *Service) Login(ctx context.Context, addr, password, code string) (strin
 			a.TOTPLastStep = step
 		}
 		a.Failures = 0
+		if level == account.High && s.OnHighLogin != nil {
+			if err := s.OnHighLogin(tx, a.ID, now); err != nil {
+				return err
+			}
+		}
 		if a.Status == account.Verified {
 			// SPEC Activation: the first successful login activates the account.
 			a.Status, a.ActivatedAt = account.Active, now
@@ -222,6 +231,11 @@ func (s *Service) StepUp(ctx context.Context, p *Principal, code string) error {
 		a.TOTPLastStep, a.Failures = step, 0
 		if err := tx.UpdateAccount(a); err != nil {
 			return err
+		}
+		if s.OnHighLogin != nil {
+			if err := s.OnHighLogin(tx, a.ID, now); err != nil {
+				return err
+			}
 		}
 		p.Session.Level = account.High
 		p.Session.LastSeen = now

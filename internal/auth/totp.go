@@ -15,9 +15,10 @@ type Enrollment struct {
 	URI    string // otpauth:// for a QR code
 }
 
-// EnrollTOTP creates a new secret for the account. It is stored but not enabled
-// until ConfirmTOTP proves the user's authenticator produces its codes. Replacing
-// an enabled factor needs a high session, so a stolen password cannot swap it.
+// EnrollTOTP creates a new secret for the account. It waits beside the enabled
+// one (which keeps working) until ConfirmTOTP proves the user's authenticator
+// produces its codes. Replacing an enabled factor needs a high session, so a
+// stolen password cannot swap it.
 func (s *Service) EnrollTOTP(ctx context.Context, p *Principal) (*Enrollment, error) {
 	if p.Account.TOTPEnabled && p.Level() != account.High {
 		return nil, problem.New(problem.Forbidden, "", "login_level",
@@ -37,7 +38,7 @@ func (s *Service) EnrollTOTP(ctx context.Context, p *Principal) (*Enrollment, er
 		if err != nil {
 			return err
 		}
-		a.TOTPSecret, a.TOTPEnabled, a.TOTPLastStep = sealed, false, 0
+		a.TOTPPending = sealed
 		if err := tx.UpdateAccount(a); err != nil {
 			return err
 		}
@@ -57,18 +58,19 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string) er
 		if err != nil {
 			return err
 		}
-		if a.TOTPEnabled || len(a.TOTPSecret) == 0 {
+		if len(a.TOTPPending) == 0 {
 			return problem.New(problem.Conflict, "totp_code", "no_enrolment", "no second-factor enrolment is waiting for confirmation")
 		}
-		secret, err := s.Sealer.Open(a.TOTPSecret, a.ID)
+		secret, err := s.Sealer.Open(a.TOTPPending, a.ID)
 		if err != nil {
 			return err
 		}
-		step, err := account.VerifyTOTP(string(secret), code, now, a.TOTPLastStep)
+		// A fresh secret has no used steps yet.
+		step, err := account.VerifyTOTP(string(secret), code, now, 0)
 		if err != nil {
 			return err
 		}
-		a.TOTPEnabled, a.TOTPLastStep = true, step
+		a.TOTPSecret, a.TOTPPending, a.TOTPEnabled, a.TOTPLastStep = a.TOTPPending, nil, true, step
 		if err := tx.UpdateAccount(a); err != nil {
 			return err
 		}

@@ -41,9 +41,7 @@ func (s *Service) copyOf(tx store.Tx, p *auth.Principal, id string) (*store.Copy
 	return c, err
 }
 
-// Open returns a letter's content and records its first reading. The first
-// opening at high of a letter with pickup confirmation is the event that
-// confirmation proves (DMG §5(9)).
+// Open returns a letter's content and records its first reading.
 func (s *Service) Open(ctx context.Context, p *auth.Principal, id string) (*Opened, error) {
 	var c *store.Copy
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -70,24 +68,14 @@ func (s *Service) Open(ctx context.Context, p *auth.Principal, id string) (*Open
 	}
 	now := s.Clock.Now()
 	first := c.FirstRead.IsZero()
-	firstHigh := c.FirstHighOpen.IsZero() && p.Level() == account.High && c.Role != "sender"
 	var events []store.Event
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		cur, err := s.copyOf(tx, p, id)
 		if err != nil {
 			return err
 		}
-		if first || firstHigh {
-			if cur.FirstRead.IsZero() {
-				cur.FirstRead = now
-			}
-			if firstHigh && cur.FirstHighOpen.IsZero() {
-				cur.FirstHighOpen = now
-				if err := tx.InsertEvent(&store.Event{ID: store.NewID(now), LetterID: cur.LetterID, CopyID: cur.ID,
-					AccountID: cur.AccountID, Kind: store.EventOpenedHigh, At: now, Level: account.High}); err != nil {
-					return err
-				}
-			}
+		if first && cur.FirstRead.IsZero() {
+			cur.FirstRead = now
 			if err := tx.UpdateCopy(cur); err != nil {
 				return err
 			}

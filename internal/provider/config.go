@@ -171,6 +171,14 @@ func (c *Config) Check() error {
 	case c.Login.Argon2MemKiB < 8 || c.Login.Argon2Time < 1 || c.Login.Argon2Threads < 1:
 		return fmt.Errorf("login.argon2_*: memory >= 8 KiB, time >= 1, threads >= 1")
 	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level: %q must be debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return fmt.Errorf("log.format: %q must be text or json", c.Log.Format)
+	}
 	if _, err := time.LoadLocation(c.Limits.TimeZone); err != nil {
 		return fmt.Errorf("limits.time_zone: %v", err)
 	}

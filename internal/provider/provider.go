@@ -96,7 +96,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if !ok {
 		return nil, fmt.Errorf("store.url: %q is not supported; use sqlite:PATH", c.Store.URL)
 	}
-	st, err := sqlite.Open(ctx, path(dbPath), sqlite.Options{PreCommit: blobs.Sync})
+	st, err := sqlite.Open(ctx, path(dbPath), sqlite.Options{PreCommit: blobs.Sync, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("store.url: %w", err)
 	}
@@ -132,6 +132,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		Clock: o.Clock, Domain: c.Domain, Location: loc,
 		Limits:          account.DailyLimit{Messages: c.Limits.DailyMessages, Recipients: c.Limits.DailyRecipients},
 		MaxMessageBytes: maxBytes, Log: log}
+	p.Auth.OnHighLogin = p.Mail.RecordPickups
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes}
 	ok = true
 	return p, nil

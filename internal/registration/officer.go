@@ -197,7 +197,7 @@ func (s *Service) Close(ctx context.Context, o *store.Officer, accountID, reason
 		}
 		a.Status, a.ClosedAt = account.Closed, now
 		a.Holder, a.Verification, a.DisplayName = nil, nil, ""
-		a.PasswordHash, a.TOTPSecret, a.TOTPEnabled = "", nil, false
+		a.PasswordHash, a.TOTPSecret, a.TOTPPending, a.TOTPEnabled = "", nil, nil, false
 		if err := tx.UpdateAccount(a); err != nil {
 			return err
 		}

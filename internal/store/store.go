@@ -106,6 +106,9 @@ type LetterTx interface {
 	// ListCopies lists an account's copies in a folder, newest first; page
 	// after (Arrived, ID) of the previous page's last entry.
 	ListCopies(accountID string, folder Folder, before *Cursor, limit int) ([]Copy, error)
+	// PendingPickups lists an account's received copies of letters with pickup
+	// confirmation that are not picked up yet.
+	PendingPickups(accountID string) ([]Copy, error)
 	// CopiesOfLetter lists every mailbox copy of a letter.
 	CopiesOfLetter(letterID string) ([]Copy, error)
 	// Body returns the sealed body kept with a letter (Letter.BodyInline).
@@ -140,6 +143,9 @@ type Account struct {
 	// Credentials.
 	PasswordHash string
 	TOTPSecret   []byte // sealed with the provider's key
+	// TOTPPending is a new secret awaiting confirmation; the enabled one keeps
+	// working until the new one is confirmed.
+	TOTPPending []byte
 	TOTPEnabled  bool
 	TOTPLastStep int64
 	// Lockout state (SPEC: temporary lock after 3 failures).
@@ -225,9 +231,10 @@ type Copy struct {
 	Header     []byte
 	Arrived    time.Time
 	FirstRead  time.Time
-	// FirstHighOpen is the first opening in a session at high: for a letter with
-	// pickup confirmation, the event the confirmation proves (DMG §5(9)).
-	FirstHighOpen time.Time
+	// PickedUp is, for a letter with pickup confirmation, the recipient's first
+	// login at high after its arrival: the event the pickup confirmation proves
+	// (DMG §5(9)).
+	PickedUp time.Time
 	TrashedAt     time.Time
 	// Letter is filled by CopyByID and ListCopies.
 	Letter *Letter
@@ -243,7 +250,7 @@ type Cursor struct {
 const (
 	EventAccepted     = "accepted"    // left the sender's mailbox (dispatch)
 	EventStored       = "stored"      // stored in a recipient's mailbox (receipt)
-	EventOpenedHigh   = "opened_high" // first opened at high (pickup)
+	EventPickedUp     = "picked_up"   // first login at high after arrival (pickup, DMG §5(9))
 	EventTrashed      = "trashed"     // moved to the trash
 	EventDeletedFinal = "deleted"     // finally deleted
 )

@@ -10,14 +10,14 @@ import (
 
 const accountCols = `id, address, kind, pseudonym, display_name, holder, formal_service, status, block,
 	block_reason, verification, confirmed_by, confirmed_at, info_ack, malware_consent, password_hash,
-	totp_secret, totp_enabled, totp_last_step, failures, lockouts, locked_until, last_lock_at,
+	totp_secret, totp_pending, totp_enabled, totp_last_step, failures, lockouts, locked_until, last_lock_at,
 	created_at, verified_at, activated_at, closed_at`
 
 func accountArgs(a *store.Account) []any {
 	return []any{a.ID, a.Address, string(a.Kind), b2i(a.Pseudonym), a.DisplayName, a.Holder,
 		b2i(a.FormalService), string(a.Status), string(a.Block), a.BlockReason, a.Verification,
 		a.ConfirmedBy, tm(a.ConfirmedAt), b2i(a.InfoAcknowledged), b2i(a.MalwareConsent),
-		a.PasswordHash, a.TOTPSecret, b2i(a.TOTPEnabled), a.TOTPLastStep, a.Failures, a.Lockouts,
+		a.PasswordHash, a.TOTPSecret, a.TOTPPending, b2i(a.TOTPEnabled), a.TOTPLastStep, a.Failures, a.Lockouts,
 		tm(a.LockedUntil), tm(a.LastLockAt), tm(a.CreatedAt), tm(a.VerifiedAt), tm(a.ActivatedAt),
 		tm(a.ClosedAt)}
 }
@@ -31,7 +31,7 @@ func scanAccount(row scanner) (*store.Account, error) {
 	var confirmedAt, lockedUntil, lastLock, created, verified, activated, closed int64
 	err := row.Scan(&a.ID, &a.Address, &kind, &pseudo, &a.DisplayName, &a.Holder, &formal, &status,
 		&block, &a.BlockReason, &a.Verification, &a.ConfirmedBy, &confirmedAt, &infoAck, &malware,
-		&a.PasswordHash, &a.TOTPSecret, &totpOn, &a.TOTPLastStep, &a.Failures, &a.Lockouts,
+		&a.PasswordHash, &a.TOTPSecret, &a.TOTPPending, &totpOn, &a.TOTPLastStep, &a.Failures, &a.Lockouts,
 		&lockedUntil, &lastLock, &created, &verified, &activated, &closed)
 	if err != nil {
 		return nil, mapErr(err)
@@ -47,13 +47,13 @@ func scanAccount(row scanner) (*store.Account, error) {
 
 func (t *txn) InsertAccount(a *store.Account) error {
 	return t.exec(`INSERT INTO accounts (`+accountCols+`) VALUES
-		(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, accountArgs(a)...)
+		(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, accountArgs(a)...)
 }
 
 func (t *txn) UpdateAccount(a *store.Account) error {
 	args := accountArgs(a)
 	if err := t.exec(`UPDATE accounts SET (`+accountCols+`) =
-		(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?`, append(args, a.ID)...); err != nil {
+		(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?`, append(args, a.ID)...); err != nil {
 		return err
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"syscall"
 
-	"golang.org/x/sys/unix"
 )
 
 // Durability is pipelined. SQLite runs with synchronous=NORMAL, so COMMIT writes
@@ -48,7 +47,7 @@ func (w *walSyncer) sync() error {
 	if w.f == nil {
 		return nil
 	}
-	if err := unix.Fdatasync(int(w.f.Fd())); err != nil {
+	if err := datasync(w.f); err != nil {
 		w.failed = fmt.Errorf("store: fdatasync %s: %w; restart the server", w.path, err)
 		return w.failed
 	}
@@ -73,6 +72,13 @@ func (w *walSyncer) open() error {
 	}
 	w.f = f
 	return nil
+}
+
+// err returns the failure that made the WAL untrustworthy, if any.
+func (w *walSyncer) err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failed
 }
 
 func (w *walSyncer) close() error {

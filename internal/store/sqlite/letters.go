@@ -69,19 +69,19 @@ func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
 }
 
 const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
-	c.first_read, c.first_high_open, c.trashed_at`
+	c.first_read, c.picked_up, c.trashed_at`
 
 func (t *txn) InsertCopy(c *store.Copy) error {
 	return t.exec(`INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
-		first_read, first_high_open, trashed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		first_read, picked_up, trashed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role, nonNil(c.Header),
-		tm(c.Arrived), tm(c.FirstRead), tm(c.FirstHighOpen), tm(c.TrashedAt))
+		tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt))
 }
 
 func (t *txn) UpdateCopy(c *store.Copy) error {
-	return t.exec(`UPDATE copies SET folder = ?, prev_folder = ?, first_read = ?, first_high_open = ?,
+	return t.exec(`UPDATE copies SET folder = ?, prev_folder = ?, first_read = ?, picked_up = ?,
 		trashed_at = ? WHERE id = ?`, string(c.Folder), string(c.PrevFolder), tm(c.FirstRead),
-		tm(c.FirstHighOpen), tm(c.TrashedAt), c.ID)
+		tm(c.PickedUp), tm(c.TrashedAt), c.ID)
 }
 
 func (t *txn) DeleteCopy(id string) error {
@@ -99,7 +99,7 @@ func scanCopyLetter(row scanner) (*store.Copy, error) {
 		return nil, err
 	}
 	c.Folder, c.PrevFolder = store.Folder(folder), store.Folder(prev)
-	c.Arrived, c.FirstRead, c.FirstHighOpen, c.TrashedAt = fromTm(arrived), fromTm(read), fromTm(high), fromTm(trashed)
+	c.Arrived, c.FirstRead, c.PickedUp, c.TrashedAt = fromTm(arrived), fromTm(read), fromTm(high), fromTm(trashed)
 	c.Letter = l
 	return &c, nil
 }
@@ -122,6 +122,15 @@ func (t *txn) ListCopies(accountID string, folder store.Folder, before *store.Cu
 		AND (c.arrived < ? OR (c.arrived = ? AND c.id < ?))
 		ORDER BY c.arrived DESC, c.id DESC LIMIT ?`,
 		accountID, string(folder), bt, bt, bid, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectCopies(rows)
+}
+
+func (t *txn) PendingPickups(accountID string) ([]store.Copy, error) {
+	rows, err := t.q.QueryContext(t.ctx, copyJoin+` WHERE c.account_id = ? AND c.role <> 'sender'
+		AND c.picked_up = 0 AND l.pickup_confirmation = 1 ORDER BY c.arrived, c.id`, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +172,7 @@ func (t *txn) InsertEvent(e *store.Event) error {
 
 func (t *txn) Events(letterID string) ([]store.Event, error) {
 	rows, err := t.q.QueryContext(t.ctx, `SELECT id, letter_id, copy_id, account_id, kind, at, level
-		FROM events WHERE letter_id = ? ORDER BY at, id`, letterID)
+		FROM events WHERE letter_id = ? ORDER BY at, rowid`, letterID)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,7 @@ CREATE TABLE accounts (
 	malware_consent INTEGER NOT NULL,
 	password_hash TEXT NOT NULL,
 	totp_secret BLOB,
+	totp_pending BLOB,
 	totp_enabled INTEGER NOT NULL,
 	totp_last_step INTEGER NOT NULL,
 	failures INTEGER NOT NULL,
@@ -112,11 +113,14 @@ CREATE TABLE copies (
 	header BLOB NOT NULL,
 	arrived INTEGER NOT NULL,
 	first_read INTEGER NOT NULL,
-	first_high_open INTEGER NOT NULL,
+	picked_up INTEGER NOT NULL,
 	trashed_at INTEGER NOT NULL
 );
 CREATE INDEX copies_mailbox ON copies(account_id, folder, arrived DESC, id DESC);
 CREATE INDEX copies_letter ON copies(letter_id);
+-- Received copies awaiting pickup: small, so the first login at high finds
+-- them without scanning the mailbox.
+CREATE INDEX copies_pickup ON copies(account_id) WHERE picked_up = 0 AND role <> 'sender';
 CREATE TABLE events (
 	id TEXT PRIMARY KEY,
 	letter_id TEXT NOT NULL,

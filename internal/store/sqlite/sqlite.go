@@ -1,12 +1,14 @@
 // Package sqlite is the embedded store: SQLite in WAL mode in the provider's data
 // folder, the default for a provider on one machine (DESIGN "Storage").
 //
-// Writes go through one connection owned by a committer goroutine. Concurrent
-// Update calls queue up; the committer takes everything queued, runs each function
-// in its own savepoint inside one transaction, and commits once. With
-// synchronous=FULL each commit is one fsync of the WAL, so a group of 50 letter
-// accepts costs one fsync instead of 50. Reads use a separate pool of read-only
-// connections and see the last committed snapshot.
+// Writes go through a committer goroutine. Concurrent Update calls queue up; the
+// committer takes everything queued, runs the functions inside one transaction
+// (retrying with a savepoint each when one fails), and commits once; a syncer
+// goroutine then fdatasyncs the WAL once for every group committed meanwhile
+// and only then answers the callers (durable.go). A group of 50 letter accepts
+// costs one fsync instead of 50. Checkpoints run on a connection of their own
+// (checkpoint.go). Reads use a pool of read-only connections and see the last
+// committed snapshot.
 package sqlite
 
 import (
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -108,6 +111,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	ckptQuery := url.Values{}
 	for _, p := range q["_pragma"] {
+		if strings.HasPrefix(p, "busy_timeout") {
+			// A RESTART checkpoint holds off the writer while it waits for
+			// readers: never long.
+			p = "busy_timeout(200)"
+		}
 		ckptQuery.Add("_pragma", p)
 	}
 	q.Add("_pragma", "query_only(1)")
@@ -253,6 +261,12 @@ func (s *Store) commitGroup(batch []*request) {
 		for _, r := range batch {
 			r.done <- err
 		}
+	}
+	// After a failed fdatasync nothing more is committed: readers would see
+	// letters whose senders were told they failed.
+	if err := s.wal.err(); err != nil {
+		fail(err)
+		return
 	}
 	tx, ok, err := s.runGroup(ctx, batch, results, false)
 	if err == errRetry {

@@ -21,6 +21,7 @@ var letterTests = []test{
 	{"BlobRefsAndDeleteLetter", testDeleteLetter},
 	{"Events", testEvents},
 	{"Bodies", testBodies},
+	{"PendingPickups", testPendingPickups},
 }
 
 func getLetter(t *testing.T, s store.Store, id string) (*store.Letter, error) {
@@ -113,7 +114,7 @@ func testCopyRoundTrip(t *testing.T, s store.Store) {
 	// Every field set, as a copy in the trash after reading at high.
 	full := &store.Copy{ID: "copy-full", LetterID: l.ID, AccountID: "acct-2", Folder: store.Trash,
 		PrevFolder: store.Inbox, Role: "bcc", Header: []byte("Bcc: b@example.de-mail.de\r\n\r\n"),
-		Arrived: at(time.Second), FirstRead: at(time.Hour), FirstHighOpen: at(2 * time.Hour),
+		Arrived: at(time.Second), FirstRead: at(time.Hour), PickedUp: at(2 * time.Hour),
 		TrashedAt: at(3 * time.Hour)}
 	// A copy without a header block (nil is accepted and read back as empty).
 	bare := &store.Copy{ID: "copy-bare", LetterID: l.ID, AccountID: "acct-3", Folder: store.Inbox,
@@ -325,7 +326,7 @@ func testUpdateCopy(t *testing.T, s store.Store) {
 
 	// Read, then opened at high.
 	read := *c
-	read.FirstRead, read.FirstHighOpen = at(time.Hour), at(2*time.Hour)
+	read.FirstRead, read.PickedUp = at(time.Hour), at(2*time.Hour)
 	update(t, s, func(tx store.Tx) error { return tx.UpdateCopy(&read) })
 	got, err := getCopy(t, s, c.ID)
 	if err != nil {
@@ -510,7 +511,7 @@ func testEvents(t *testing.T, s store.Store) {
 	other := newLetter("let-2", "msg-2", "acct-1")
 	// Inserted out of time order; ids out of time order too.
 	evs := []*store.Event{
-		{ID: "ev-1", LetterID: l.ID, CopyID: "copy-b", AccountID: "acct-3", Kind: store.EventOpenedHigh, At: at(48 * time.Hour), Level: account.High},
+		{ID: "ev-1", LetterID: l.ID, CopyID: "copy-b", AccountID: "acct-3", Kind: store.EventPickedUp, At: at(48 * time.Hour), Level: account.High},
 		{ID: "ev-2", LetterID: l.ID, CopyID: "copy-s", AccountID: "acct-1", Kind: store.EventAccepted, At: t0, Level: account.Normal},
 		{ID: "ev-3", LetterID: l.ID, CopyID: "copy-b", AccountID: "acct-3", Kind: store.EventStored, At: at(time.Microsecond)},
 		{ID: "ev-0", LetterID: l.ID, CopyID: "copy-a", AccountID: "acct-2", Kind: store.EventTrashed, At: at(72 * time.Hour), Level: account.Normal},
@@ -633,4 +634,60 @@ func testBodies(t *testing.T, s store.Store) {
 	wantErr(t, "Update inserting a letter, then failing", err, errTest)
 	_, err = body(failed.ID)
 	wantErr(t, "Body(put by a failed Update)", err, store.ErrNotFound)
+}
+
+func testPendingPickups(t *testing.T, s store.Store) {
+	pickup := newLetter("let-p", "msg-p", "acct-city")
+	pickup.PickupConfirmation, pickup.Personal = true, true
+	plain := newLetter("let-n", "msg-n", "acct-city")
+	plain.PickupConfirmation = false
+	sent := newCopy("copy-sent", pickup.ID, "acct-city", store.Sent, at(0))
+	sent.Role = "sender"
+	mine := newCopy("copy-mine", pickup.ID, "acct-r", store.Inbox, at(time.Second))
+	other := newCopy("copy-other", pickup.ID, "acct-x", store.Inbox, at(time.Second))
+	notPickup := newCopy("copy-plain", plain.ID, "acct-r", store.Inbox, at(time.Second))
+	update(t, s, func(tx store.Tx) error {
+		for _, l := range []*store.Letter{pickup, plain} {
+			if err := tx.InsertLetter(l); err != nil {
+				return err
+			}
+		}
+		for _, c := range []*store.Copy{sent, mine, other, notPickup} {
+			if err := tx.InsertCopy(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	pending := func(acct string) []string {
+		t.Helper()
+		var ids []string
+		view(t, s, func(tx store.Tx) error {
+			cs, err := tx.PendingPickups(acct)
+			for _, c := range cs {
+				if c.Letter == nil || c.Letter.ID != c.LetterID {
+					t.Errorf("PendingPickups(%s): copy %s without its letter", acct, c.ID)
+				}
+				ids = append(ids, c.ID)
+			}
+			return err
+		})
+		return ids
+	}
+	if got := pending("acct-r"); len(got) != 1 || got[0] != "copy-mine" {
+		t.Fatalf("PendingPickups(acct-r) = %v, want [copy-mine]", got)
+	}
+	if got := pending("acct-city"); len(got) != 0 {
+		t.Fatalf("the sender's own copy is pending pickup: %v", got)
+	}
+	update(t, s, func(tx store.Tx) error {
+		mine.PickedUp = at(time.Hour)
+		return tx.UpdateCopy(mine)
+	})
+	if got := pending("acct-r"); len(got) != 0 {
+		t.Fatalf("picked-up copy still pending: %v", got)
+	}
+	if got := pending("acct-x"); len(got) != 1 {
+		t.Fatalf("another recipient's copy: %v", got)
+	}
 }
