@@ -43,7 +43,7 @@ type Service struct {
 	// the mailbox records pickups there (DMG §5(9)), so a login at high and
 	// the pickups it causes are committed together.
 	OnHighLogin func(tx store.Tx, accountID string, now time.Time) error
-	Log    *slog.Logger
+	Log         *slog.Logger
 	// dummyHash is verified when an address is unknown, so that a wrong address
 	// costs as much time as a wrong password.
 	DummyHash string

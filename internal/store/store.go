@@ -145,7 +145,7 @@ type Account struct {
 	TOTPSecret   []byte // sealed with the provider's key
 	// TOTPPending is a new secret awaiting confirmation; the enabled one keeps
 	// working until the new one is confirmed.
-	TOTPPending []byte
+	TOTPPending  []byte
 	TOTPEnabled  bool
 	TOTPLastStep int64
 	// Lockout state (SPEC: temporary lock after 3 failures).
@@ -234,8 +234,8 @@ type Copy struct {
 	// PickedUp is, for a letter with pickup confirmation, the recipient's first
 	// login at high after its arrival: the event the pickup confirmation proves
 	// (DMG §5(9)).
-	PickedUp time.Time
-	TrashedAt     time.Time
+	PickedUp  time.Time
+	TrashedAt time.Time
 	// Letter is filled by CopyByID and ListCopies.
 	Letter *Letter
 }
@@ -248,11 +248,11 @@ type Cursor struct {
 
 // Event kinds: the facts that confirmations will prove (DMG §5(7)–(9)).
 const (
-	EventAccepted     = "accepted"    // left the sender's mailbox (dispatch)
-	EventStored       = "stored"      // stored in a recipient's mailbox (receipt)
-	EventPickedUp     = "picked_up"   // first login at high after arrival (pickup, DMG §5(9))
-	EventTrashed      = "trashed"     // moved to the trash
-	EventDeletedFinal = "deleted"     // finally deleted
+	EventAccepted     = "accepted"  // left the sender's mailbox (dispatch)
+	EventStored       = "stored"    // stored in a recipient's mailbox (receipt)
+	EventPickedUp     = "picked_up" // first login at high after arrival (pickup, DMG §5(9))
+	EventTrashed      = "trashed"   // moved to the trash
+	EventDeletedFinal = "deleted"   // finally deleted
 )
 
 // Event is a recorded fact about a letter with its time.

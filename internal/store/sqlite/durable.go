@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync"
 	"syscall"
-
 )
 
 // Durability is pipelined. SQLite runs with synchronous=NORMAL, so COMMIT writes
