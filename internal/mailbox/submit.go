@@ -36,7 +36,7 @@ type recipient struct {
 	addr  string
 	role  string
 	field string
-	acc   *store.Account
+	acc   *store.AccountState
 }
 
 // Submit checks a letter against every rule, accepts it, and stores it in each
@@ -93,7 +93,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 			view, bcc = letter.ViewBcc, r.addr
 		}
 		out.Copies = append(out.Copies, &store.Copy{ID: store.NewID(now), LetterID: l.ID, Folder: store.Inbox,
-			Role: r.role, Header: msg.Header(view, bcc), Arrived: now})
+			Role: r.role, Header: msg.Header(view, bcc), Arrived: now, AwaitsPickup: d.Options.PickupConfirmation})
 	}
 	day := account.Day(now, s.Location)
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
@@ -109,7 +109,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 
 // accept is the accept transaction. It runs on the store's committer.
 func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts []recipient, out *Accepted, day string) error {
-	sender, err := tx.AccountByID(p.Account.ID)
+	sender, err := tx.AccountState(p.Account.ID, "")
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (s *Service) resolve(tx store.Tx, o letter.Options, rcpts []recipient) erro
 			return problem.Field(r.field, "unknown_domain",
 				"%s is not at this provider (%s), and this provider exchanges letters with no other yet", r.addr, s.Domain)
 		}
-		acc, err := tx.AccountByAddress(r.addr)
+		acc, err := tx.AccountState("", r.addr)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !receivable(acc.Status)) {
 			return problem.Field(r.field, "unknown_recipient", "%s is not a registered-mail address here", r.addr)
 		}

@@ -62,6 +62,9 @@ type AccountTx interface {
 	UpdateAccount(a *Account) error
 	AccountByID(id string) (*Account, error)
 	AccountByAddress(addr string) (*Account, error)
+	// AccountState is the little the accept transaction re-checks of an
+	// account, by id or (when id is "") by address.
+	AccountState(id, addr string) (*AccountState, error)
 	// ListAccounts lists accounts in a status ("" for all), oldest first, after the
 	// given id for paging.
 	ListAccounts(status account.Status, after string, limit int) ([]Account, error)
@@ -160,6 +163,14 @@ type Account struct {
 	ClosedAt    time.Time
 }
 
+// AccountState is what decides whether an account may send and receive.
+type AccountState struct {
+	ID          string
+	Status      account.Status
+	Block       account.Block
+	TOTPEnabled bool
+}
+
 // Officer is a registration officer or an operator.
 type Officer struct {
 	ID        string
@@ -231,6 +242,9 @@ type Copy struct {
 	Header     []byte
 	Arrived    time.Time
 	FirstRead  time.Time
+	// AwaitsPickup marks a recipient's copy of a letter with pickup
+	// confirmation; PendingPickups lists those not picked up yet.
+	AwaitsPickup bool
 	// PickedUp is, for a letter with pickup confirmation, the recipient's first
 	// login at high after its arrival: the event the pickup confirmation proves
 	// (DMG §5(9)).

@@ -67,6 +67,23 @@ func (t *txn) AccountByAddress(addr string) (*store.Account, error) {
 	return scanAccount(t.q.QueryRowContext(t.ctx, `SELECT `+accountCols+` FROM accounts WHERE address = ?`, addr))
 }
 
+func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
+	var a store.AccountState
+	var status, block string
+	var totp int
+	var row *sql.Row
+	if id != "" {
+		row = t.q.QueryRowContext(t.ctx, `SELECT id, status, block, totp_enabled FROM accounts WHERE id = ?`, id)
+	} else {
+		row = t.q.QueryRowContext(t.ctx, `SELECT id, status, block, totp_enabled FROM accounts WHERE address = ?`, addr)
+	}
+	if err := row.Scan(&a.ID, &status, &block, &totp); err != nil {
+		return nil, mapErr(err)
+	}
+	a.Status, a.Block, a.TOTPEnabled = account.Status(status), account.Block(block), totp == 1
+	return &a, nil
+}
+
 func (t *txn) ListAccounts(status account.Status, after string, limit int) ([]store.Account, error) {
 	rows, err := t.q.QueryContext(t.ctx, `SELECT `+accountCols+` FROM accounts
 		WHERE (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?`, string(status), string(status), after, limit)

@@ -69,13 +69,13 @@ func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
 }
 
 const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
-	c.first_read, c.picked_up, c.trashed_at`
+	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup`
 
 func (t *txn) InsertCopy(c *store.Copy) error {
 	return t.exec(`INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
-		first_read, picked_up, trashed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		first_read, picked_up, trashed_at, awaits_pickup) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role, nonNil(c.Header),
-		tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt))
+		tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt), b2i(c.AwaitsPickup))
 }
 
 func (t *txn) UpdateCopy(c *store.Copy) error {
@@ -93,14 +93,15 @@ func scanCopyLetter(row scanner) (*store.Copy, error) {
 	var c store.Copy
 	var folder, prev string
 	var arrived, read, high, trashed int64
+	var awaits int
 	l, err := scanLetter(row, &c.ID, &c.LetterID, &c.AccountID, &folder, &prev, &c.Role, &c.Header,
-		&arrived, &read, &high, &trashed)
+		&arrived, &read, &high, &trashed, &awaits)
 	if err != nil {
 		return nil, err
 	}
 	c.Folder, c.PrevFolder = store.Folder(folder), store.Folder(prev)
 	c.Arrived, c.FirstRead, c.PickedUp, c.TrashedAt = fromTm(arrived), fromTm(read), fromTm(high), fromTm(trashed)
-	c.Letter = l
+	c.Letter, c.AwaitsPickup = l, awaits == 1
 	return &c, nil
 }
 
@@ -129,8 +130,8 @@ func (t *txn) ListCopies(accountID string, folder store.Folder, before *store.Cu
 }
 
 func (t *txn) PendingPickups(accountID string) ([]store.Copy, error) {
-	rows, err := t.q.QueryContext(t.ctx, copyJoin+` WHERE c.account_id = ? AND c.role <> 'sender'
-		AND c.picked_up = 0 AND l.pickup_confirmation = 1 ORDER BY c.arrived, c.id`, accountID)
+	rows, err := t.q.QueryContext(t.ctx, copyJoin+` WHERE c.account_id = ? AND c.awaits_pickup = 1
+		AND c.picked_up = 0 ORDER BY c.arrived, c.id`, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -114,13 +114,15 @@ CREATE TABLE copies (
 	arrived INTEGER NOT NULL,
 	first_read INTEGER NOT NULL,
 	picked_up INTEGER NOT NULL,
+	awaits_pickup INTEGER NOT NULL,
 	trashed_at INTEGER NOT NULL
 );
 CREATE INDEX copies_mailbox ON copies(account_id, folder, arrived DESC, id DESC);
 CREATE INDEX copies_letter ON copies(letter_id);
--- Received copies awaiting pickup: small, so the first login at high finds
--- them without scanning the mailbox.
-CREATE INDEX copies_pickup ON copies(account_id) WHERE picked_up = 0 AND role <> 'sender';
+-- Received copies of letters with pickup confirmation not picked up yet: few,
+-- so the first login at high finds them without scanning the mailbox, and
+-- ordinary copies never touch this index.
+CREATE INDEX copies_pickup ON copies(account_id) WHERE awaits_pickup = 1 AND picked_up = 0;
 CREATE TABLE events (
 	id TEXT PRIMARY KEY,
 	letter_id TEXT NOT NULL,

@@ -17,6 +17,7 @@ var accountTests = []test{
 	{"NotFound", testAccountNotFound},
 	{"List", testListAccounts},
 	{"AddressTaken", testAddressTaken},
+	{"State", testAccountState},
 }
 
 var historyTests = []test{
@@ -630,5 +631,29 @@ func testDeleteAccountSessions(t *testing.T, s store.Store) {
 			return err
 		}
 		return tx.DeleteSession("tok-never")
+	})
+}
+
+func testAccountState(t *testing.T, s store.Store) {
+	a := newAccount("acct-s", "state@siegel.test")
+	a.Status, a.Block, a.TOTPEnabled = account.Active, account.UsageBlock, true
+	update(t, s, func(tx store.Tx) error { return tx.InsertAccount(a) })
+	want := store.AccountState{ID: a.ID, Status: account.Active, Block: account.UsageBlock, TOTPEnabled: true}
+	view(t, s, func(tx store.Tx) error {
+		for _, q := range [][2]string{{a.ID, ""}, {"", a.Address}} {
+			got, err := tx.AccountState(q[0], q[1])
+			if err != nil {
+				t.Errorf("AccountState(%q, %q): %v", q[0], q[1], err)
+				continue
+			}
+			if *got != want {
+				t.Errorf("AccountState(%q, %q) = %+v, want %+v", q[0], q[1], *got, want)
+			}
+		}
+		_, err := tx.AccountState("", "nobody@siegel.test")
+		wantErr(t, "AccountState(unknown address)", err, store.ErrNotFound)
+		_, err = tx.AccountState("acct-none", "")
+		wantErr(t, "AccountState(unknown id)", err, store.ErrNotFound)
+		return nil
 	})
 }

@@ -645,6 +645,7 @@ func testPendingPickups(t *testing.T, s store.Store) {
 	sent.Role = "sender"
 	mine := newCopy("copy-mine", pickup.ID, "acct-r", store.Inbox, at(time.Second))
 	other := newCopy("copy-other", pickup.ID, "acct-x", store.Inbox, at(time.Second))
+	mine.AwaitsPickup, other.AwaitsPickup = true, true
 	notPickup := newCopy("copy-plain", plain.ID, "acct-r", store.Inbox, at(time.Second))
 	update(t, s, func(tx store.Tx) error {
 		for _, l := range []*store.Letter{pickup, plain} {
