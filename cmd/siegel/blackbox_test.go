@@ -23,10 +23,7 @@ func TestDemoBlackBox(t *testing.T) {
 		t.Skip("builds the binary; skipped in -short mode")
 	}
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "siegel")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dataDir, cfg := t.TempDir(), t.TempDir()
 	environ := append(os.Environ(), "SIEGEL_CONFIG_DIR="+cfg)
 	siegel := func(stdin string, args ...string) (string, error) {
