@@ -135,27 +135,25 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 	if err := tx.InsertLetter(l); err != nil {
 		return err
 	}
-	if err := tx.InsertCopy(out.SentCopy); err != nil {
-		return err
-	}
 	// DMG §5(7): the dispatch confirmation proves when the letter left the
-	// sender's mailbox; that is this moment.
-	if err := tx.InsertEvent(&store.Event{ID: store.NewID(l.SubmittedAt), LetterID: l.ID, CopyID: out.SentCopy.ID,
-		AccountID: sender.ID, Kind: store.EventAccepted, At: l.SubmittedAt, Level: p.Level()}); err != nil {
-		return err
-	}
+	// sender's mailbox; that is this moment. DMG §5(8): the receipt
+	// confirmation proves when it was stored in each recipient's mailbox.
+	copies := append(make([]*store.Copy, 0, len(rcpts)+1), out.SentCopy)
+	events := append(make([]*store.Event, 0, len(rcpts)+1), &store.Event{ID: store.NewID(l.SubmittedAt),
+		LetterID: l.ID, CopyID: out.SentCopy.ID, AccountID: sender.ID, Kind: store.EventAccepted,
+		At: l.SubmittedAt, Level: p.Level()})
 	for i, r := range rcpts {
 		c := out.Copies[i]
 		c.AccountID = r.acc.ID
-		if err := tx.InsertCopy(c); err != nil {
-			return err
-		}
-		// DMG §5(8): the receipt confirmation proves when the letter was stored
-		// in the recipient's mailbox.
-		if err := tx.InsertEvent(&store.Event{ID: store.NewID(c.Arrived), LetterID: l.ID, CopyID: c.ID,
-			AccountID: r.acc.ID, Kind: store.EventStored, At: c.Arrived}); err != nil {
-			return err
-		}
+		copies = append(copies, c)
+		events = append(events, &store.Event{ID: store.NewID(c.Arrived), LetterID: l.ID, CopyID: c.ID,
+			AccountID: r.acc.ID, Kind: store.EventStored, At: c.Arrived})
+	}
+	if err := tx.InsertCopy(copies...); err != nil {
+		return err
+	}
+	if err := tx.InsertEvent(events...); err != nil {
+		return err
 	}
 	return nil
 }

@@ -102,7 +102,8 @@ type SessionTx interface {
 type LetterTx interface {
 	InsertLetter(l *Letter) error // ErrConflict on a duplicate message id
 	LetterByID(id string) (*Letter, error)
-	InsertCopy(c *Copy) error
+	// InsertCopy inserts copies; several at once cost less than one by one.
+	InsertCopy(cs ...*Copy) error
 	CopyByID(id string) (*Copy, error)
 	UpdateCopy(c *Copy) error
 	DeleteCopy(id string) error
@@ -119,7 +120,8 @@ type LetterTx interface {
 	// CountLetterBlobRefs counts letters that still reference a blob.
 	CountLetterBlobRefs(blobID string) (int, error)
 	DeleteLetter(id string) error
-	InsertEvent(e *Event) error
+	// InsertEvent inserts events, several at once if given.
+	InsertEvent(es ...*Event) error
 	Events(letterID string) ([]Event, error)
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"math"
+	"strings"
 
 	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/store"
@@ -71,11 +72,40 @@ func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
 const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
 	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup`
 
-func (t *txn) InsertCopy(c *store.Copy) error {
-	return t.exec(`INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
-		first_read, picked_up, trashed_at, awaits_pickup) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role, nonNil(c.Header),
-		tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt), b2i(c.AwaitsPickup))
+func (t *txn) InsertCopy(cs ...*store.Copy) error {
+	return insertRows(t, `INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
+		first_read, picked_up, trashed_at, awaits_pickup) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?)", cs,
+		func(c *store.Copy) []any {
+			return []any{c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role,
+				nonNil(c.Header), tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt), b2i(c.AwaitsPickup)}
+		})
+}
+
+// maxRowsPerInsert bounds a multi-row INSERT, and so the number of distinct
+// statements the cache keeps for it.
+const maxRowsPerInsert = 16
+
+// insertRows inserts rows with as few statements as the bound allows: on the
+// accept path each statement costs more than the rows in it.
+func insertRows[T any](t *txn, head, tuple string, rows []T, args func(T) []any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), maxRowsPerInsert)
+		var q strings.Builder
+		q.WriteString(head)
+		var a []any
+		for i, r := range rows[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(tuple)
+			a = append(a, args(r)...)
+		}
+		if err := t.exec(q.String(), a...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 func (t *txn) UpdateCopy(c *store.Copy) error {
@@ -166,9 +196,11 @@ func collectCopies(rows rowsIter) ([]store.Copy, error) {
 	return out, rows.Err()
 }
 
-func (t *txn) InsertEvent(e *store.Event) error {
-	return t.exec(`INSERT INTO events (id, letter_id, copy_id, account_id, kind, at, level) VALUES (?,?,?,?,?,?,?)`,
-		e.ID, e.LetterID, e.CopyID, e.AccountID, e.Kind, tm(e.At), string(e.Level))
+func (t *txn) InsertEvent(es ...*store.Event) error {
+	return insertRows(t, `INSERT INTO events (id, letter_id, copy_id, account_id, kind, at, level) VALUES `,
+		"(?,?,?,?,?,?,?)", es, func(e *store.Event) []any {
+			return []any{e.ID, e.LetterID, e.CopyID, e.AccountID, e.Kind, tm(e.At), string(e.Level)}
+		})
 }
 
 func (t *txn) Events(letterID string) ([]store.Event, error) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -22,6 +23,7 @@ var letterTests = []test{
 	{"Events", testEvents},
 	{"Bodies", testBodies},
 	{"PendingPickups", testPendingPickups},
+	{"ManyAtOnce", testManyAtOnce},
 }
 
 func getLetter(t *testing.T, s store.Store, id string) (*store.Letter, error) {
@@ -691,4 +693,47 @@ func testPendingPickups(t *testing.T, s store.Store) {
 	if got := pending("acct-x"); len(got) != 1 {
 		t.Fatalf("another recipient's copy: %v", got)
 	}
+}
+
+// testManyAtOnce inserts more copies and events in one call than one statement
+// may carry.
+func testManyAtOnce(t *testing.T, s store.Store) {
+	l := newLetter("let-m", "msg-m", "acct-1")
+	var cs []*store.Copy
+	var es []*store.Event
+	for i := range 37 {
+		cs = append(cs, newCopy(fmt.Sprintf("copy-%02d", i), l.ID, fmt.Sprintf("acct-%02d", i), store.Inbox, at(time.Second)))
+		es = append(es, &store.Event{ID: fmt.Sprintf("ev-%02d", i), LetterID: l.ID, CopyID: cs[i].ID,
+			AccountID: cs[i].AccountID, Kind: store.EventStored, At: at(time.Duration(i) * time.Millisecond)})
+	}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertLetter(l); err != nil {
+			return err
+		}
+		if err := tx.InsertCopy(cs...); err != nil {
+			return err
+		}
+		return tx.InsertEvent(es...)
+	})
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.CopiesOfLetter(l.ID)
+		if err != nil || len(got) != 37 {
+			t.Errorf("CopiesOfLetter: %d copies, %v; want 37", len(got), err)
+		}
+		ev, err := tx.Events(l.ID)
+		if err != nil || len(ev) != 37 || ev[36].ID != "ev-36" {
+			t.Errorf("Events: %d, %v; want 37 in order", len(ev), err)
+		}
+		return nil
+	})
+	// One bad row fails the whole call.
+	dup := []*store.Copy{newCopy("copy-new", l.ID, "acct-x", store.Inbox, at(0)), cs[3]}
+	err := s.Update(t.Context(), func(tx store.Tx) error { return tx.InsertCopy(dup...) })
+	wantErr(t, "InsertCopy with a duplicate among new ones", err, store.ErrConflict)
+	view(t, s, func(tx store.Tx) error {
+		if _, err := tx.CopyByID("copy-new"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a failed multi-row insert left copy-new behind: %v", err)
+		}
+		return nil
+	})
 }
