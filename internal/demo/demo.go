@@ -188,8 +188,9 @@ func printTable(w io.Writer, f *File, jsonPath string) {
 	fmt.Fprintf(w, "\nEverything above is in %s. Try:\n", jsonPath)
 	if len(f.Providers) > 0 && len(f.Accounts) > 2 {
 		a := f.Accounts[2]
-		fmt.Fprintf(w, "  siegel login --server %s --address %s --password-file -   # then type: %s\n  siegel inbox\n",
+		fmt.Fprintf(w, "  siegel login --server %s --address %s   # password: %s\n  siegel inbox\n",
 			f.Providers[0].APIURL, a.Address, a.Password)
+		fmt.Fprintf(w, "  siegel step-up --totp-code CODE   # a code from the TOTP secret: picks up the authority's letter\n")
 	}
 	fmt.Fprintln(w)
 }
