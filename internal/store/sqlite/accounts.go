@@ -46,11 +46,17 @@ func scanAccount(row scanner) (*store.Account, error) {
 }
 
 func (t *txn) InsertAccount(a *store.Account) error {
+	if t.states != nil {
+		t.states.touch(a.ID)
+	}
 	return t.exec(`INSERT INTO accounts (`+accountCols+`) VALUES
 		(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, accountArgs(a)...)
 }
 
 func (t *txn) UpdateAccount(a *store.Account) error {
+	if t.states != nil {
+		t.states.touch(a.ID)
+	}
 	args := accountArgs(a)
 	if err := t.exec(`UPDATE accounts SET (`+accountCols+`) =
 		(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?`, append(args, a.ID)...); err != nil {
@@ -68,6 +74,11 @@ func (t *txn) AccountByAddress(addr string) (*store.Account, error) {
 }
 
 func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
+	if t.states != nil {
+		if st, ok := t.states.get(id, addr); ok {
+			return &st, nil
+		}
+	}
 	var a store.AccountState
 	var status, block string
 	var totp int
@@ -81,6 +92,9 @@ func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
 		return nil, mapErr(err)
 	}
 	a.Status, a.Block, a.TOTPEnabled = account.Status(status), account.Block(block), totp == 1
+	if t.states != nil {
+		t.states.put(addr, a)
+	}
 	return &a, nil
 }
 

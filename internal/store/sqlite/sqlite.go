@@ -51,6 +51,7 @@ type Store struct {
 	commits      chan committed // to the syncer
 	synced       chan struct{}  // closed when the syncer has stopped
 	wal          *walSyncer
+	states       *stateCache // used by the committer only
 	ckpt         *sql.DB       // the checkpointer's connection
 	nudge        chan struct{} // commits nudge the checkpointer
 	checkpointed chan struct{}
@@ -129,7 +130,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
 	s := &Store{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r), opts: opts, queue: make(chan *request, 1024),
 		closing: make(chan struct{}), done: make(chan struct{}),
-		commits: make(chan committed, 8), synced: make(chan struct{}), wal: &walSyncer{path: path + "-wal"}}
+		commits: make(chan committed, 8), states: newStateCache(), synced: make(chan struct{}), wal: &walSyncer{path: path + "-wal"}}
 	ckpt, err := sql.Open("sqlite", "file:"+path+"?"+ckptQuery.Encode())
 	if err != nil {
 		w.Close()
@@ -268,6 +269,7 @@ func (s *Store) commitGroup(batch []*request) {
 		fail(err)
 		return
 	}
+	defer s.states.endGroup()
 	tx, ok, err := s.runGroup(ctx, batch, results, false)
 	if err == errRetry {
 		tx, ok, err = s.runGroup(ctx, batch, results, true)
@@ -333,7 +335,7 @@ func (s *Store) runBare(ctx context.Context, tx *sql.Tx, r *request) (err error)
 			err = fmt.Errorf("store: update panicked: %v", p)
 		}
 	}()
-	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}})
+	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}, states: s.states})
 }
 
 func (s *Store) runOne(ctx context.Context, tx *sql.Tx, r *request) (err error) {
@@ -358,7 +360,7 @@ func (s *Store) runOne(ctx context.Context, tx *sql.Tx, r *request) (err error) 
 			err = rerr
 		}
 	}()
-	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}})
+	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}, states: s.states})
 }
 
 // querier is what both *sql.Tx kinds offer.
@@ -373,6 +375,7 @@ type txn struct {
 	ctx      context.Context
 	q        querier
 	readOnly bool
+	states   *stateCache // the committer's; nil in View
 }
 
 var errReadOnly = errors.New("store: write in a read-only transaction")

@@ -18,6 +18,7 @@ var accountTests = []test{
 	{"List", testListAccounts},
 	{"AddressTaken", testAddressTaken},
 	{"State", testAccountState},
+	{"StateFresh", testAccountStateFresh},
 }
 
 var historyTests = []test{
@@ -656,4 +657,55 @@ func testAccountState(t *testing.T, s store.Store) {
 		wantErr(t, "AccountState(unknown id)", err, store.ErrNotFound)
 		return nil
 	})
+}
+
+// testAccountStateFresh: AccountState inside an Update always reflects every
+// earlier write, whatever a store caches.
+func testAccountStateFresh(t *testing.T, s store.Store) {
+	a := newAccount("acct-f", "fresh@siegel.test")
+	a.Status, a.Block = account.Active, account.NoBlock
+	update(t, s, func(tx store.Tx) error { return tx.InsertAccount(a) })
+	state := func() store.AccountState {
+		t.Helper()
+		var st store.AccountState
+		update(t, s, func(tx store.Tx) error {
+			got, err := tx.AccountState("", a.Address)
+			if err == nil {
+				st = *got
+			}
+			return err
+		})
+		return st
+	}
+	for _, b := range []account.Block{account.FullBlock, account.NoBlock, account.UsageBlock} {
+		state()
+		a.Block = b
+		update(t, s, func(tx store.Tx) error { return tx.UpdateAccount(a) })
+		if got := state(); got.Block != b {
+			t.Fatalf("after blocking %q, AccountState says %q", b, got.Block)
+		}
+	}
+	// Within one Update, and after a failed one.
+	update(t, s, func(tx store.Tx) error {
+		a.Status = account.Closed
+		if err := tx.UpdateAccount(a); err != nil {
+			return err
+		}
+		got, err := tx.AccountState(a.ID, "")
+		if err == nil && got.Status != account.Closed {
+			t.Errorf("AccountState in the Update that closed it: %q", got.Status)
+		}
+		return err
+	})
+	a.Status = account.Active
+	err := s.Update(t.Context(), func(tx store.Tx) error {
+		if err := tx.UpdateAccount(a); err != nil {
+			return err
+		}
+		return errTest
+	})
+	wantErr(t, "failing Update", err, errTest)
+	if got := state(); got.Status != account.Closed {
+		t.Fatalf("a rolled-back update shows: %q", got.Status)
+	}
 }
