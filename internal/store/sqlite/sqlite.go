@@ -51,7 +51,7 @@ type Store struct {
 	commits      chan committed // to the syncer
 	synced       chan struct{}  // closed when the syncer has stopped
 	wal          *walSyncer
-	states       *stateCache // used by the committer only
+	states       *stateCache   // used by the committer only
 	ckpt         *sql.DB       // the checkpointer's connection
 	nudge        chan struct{} // commits nudge the checkpointer
 	checkpointed chan struct{}
