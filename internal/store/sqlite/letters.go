@@ -13,11 +13,21 @@ const letterCols = `id, message_id, sender_id, sender_address, subject, personal
 	recipients, attachments, body_blob, body_inline, body_size, body_hash, submitted_at`
 
 func (t *txn) InsertLetter(l *store.Letter) error {
-	return t.exec(`INSERT INTO letters (`+letterCols+`, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		l.ID, l.MessageID, l.SenderID, l.SenderAddress, l.Subject, b2i(l.Personal), b2i(l.SenderConfirmed),
-		b2i(l.DispatchConfirmation), b2i(l.ReceiptConfirmation), b2i(l.PickupConfirmation), l.PrivateID,
-		string(l.AuthLevel), nonNil(l.Recipients), l.Attachments, l.BodyBlob, b2i(l.BodyInline), l.BodySize, nonNil(l.BodyHash),
-		tm(l.SubmittedAt), l.BodySealed)
+	if t.buf != nil {
+		t.buf.letters = append(t.buf.letters, l)
+		return nil
+	}
+	return insertLetters(t, []*store.Letter{l})
+}
+
+func insertLetters(t *txn, ls []*store.Letter) error {
+	return insertRows(t, `INSERT INTO letters (`+letterCols+`, body) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ls,
+		func(l *store.Letter) []any {
+			return []any{l.ID, l.MessageID, l.SenderID, l.SenderAddress, l.Subject, b2i(l.Personal), b2i(l.SenderConfirmed),
+				b2i(l.DispatchConfirmation), b2i(l.ReceiptConfirmation), b2i(l.PickupConfirmation), l.PrivateID,
+				string(l.AuthLevel), nonNil(l.Recipients), l.Attachments, l.BodyBlob, b2i(l.BodyInline), l.BodySize,
+				nonNil(l.BodyHash), tm(l.SubmittedAt), l.BodySealed}
+		})
 }
 
 // nonNil binds b to a NOT NULL column: the driver binds a nil slice as NULL, but to
@@ -47,10 +57,16 @@ func scanLetter(row scanner, prefix ...any) (*store.Letter, error) {
 }
 
 func (t *txn) LetterByID(id string) (*store.Letter, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	return scanLetter(t.q.QueryRowContext(t.ctx, `SELECT `+letterCols+` FROM letters WHERE id = ?`, id))
 }
 
 func (t *txn) DeleteLetter(id string) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	if err := t.exec(`DELETE FROM events WHERE letter_id = ?`, id); err != nil {
 		return err
 	}
@@ -58,12 +74,18 @@ func (t *txn) DeleteLetter(id string) error {
 }
 
 func (t *txn) Body(letterID string) ([]byte, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	var b []byte
 	err := t.q.QueryRowContext(t.ctx, `SELECT body FROM letters WHERE id = ? AND body_inline = 1`, letterID).Scan(&b)
 	return b, mapErr(err)
 }
 
 func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
 	var n int
 	err := t.q.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM letters WHERE body_blob = ?`, blobID).Scan(&n)
 	return n, err
@@ -73,6 +95,14 @@ const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.ro
 	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup`
 
 func (t *txn) InsertCopy(cs ...*store.Copy) error {
+	if t.buf != nil {
+		t.buf.copies = append(t.buf.copies, cs...)
+		return nil
+	}
+	return insertCopies(t, cs)
+}
+
+func insertCopies(t *txn, cs []*store.Copy) error {
 	return insertRows(t, `INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
 		first_read, picked_up, trashed_at, awaits_pickup) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?)", cs,
 		func(c *store.Copy) []any {
@@ -109,12 +139,18 @@ func insertRows[T any](t *txn, head, tuple string, rows []T, args func(T) []any)
 }
 
 func (t *txn) UpdateCopy(c *store.Copy) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	return t.exec(`UPDATE copies SET folder = ?, prev_folder = ?, first_read = ?, picked_up = ?,
 		trashed_at = ? WHERE id = ?`, string(c.Folder), string(c.PrevFolder), tm(c.FirstRead),
 		tm(c.PickedUp), tm(c.TrashedAt), c.ID)
 }
 
 func (t *txn) DeleteCopy(id string) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	return t.exec(`DELETE FROM copies WHERE id = ?`, id)
 }
 
@@ -141,10 +177,16 @@ const copyJoin = `SELECT ` + copyCols + `, l.id, l.message_id, l.sender_id, l.se
 	l.submitted_at FROM copies c JOIN letters l ON l.id = c.letter_id`
 
 func (t *txn) CopyByID(id string) (*store.Copy, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	return scanCopyLetter(t.q.QueryRowContext(t.ctx, copyJoin+` WHERE c.id = ?`, id))
 }
 
 func (t *txn) ListCopies(accountID string, folder store.Folder, before *store.Cursor, limit int) ([]store.Copy, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	bt, bid := int64(math.MaxInt64), ""
 	if before != nil {
 		bt, bid = tm(before.Arrived), before.ID
@@ -160,6 +202,9 @@ func (t *txn) ListCopies(accountID string, folder store.Folder, before *store.Cu
 }
 
 func (t *txn) PendingPickups(accountID string) ([]store.Copy, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	rows, err := t.q.QueryContext(t.ctx, copyJoin+` WHERE c.account_id = ? AND c.awaits_pickup = 1
 		AND c.picked_up = 0 ORDER BY c.arrived, c.id`, accountID)
 	if err != nil {
@@ -169,6 +214,9 @@ func (t *txn) PendingPickups(accountID string) ([]store.Copy, error) {
 }
 
 func (t *txn) CopiesOfLetter(letterID string) ([]store.Copy, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	rows, err := t.q.QueryContext(t.ctx, copyJoin+` WHERE c.letter_id = ? ORDER BY c.id`, letterID)
 	if err != nil {
 		return nil, err
@@ -197,6 +245,14 @@ func collectCopies(rows rowsIter) ([]store.Copy, error) {
 }
 
 func (t *txn) InsertEvent(es ...*store.Event) error {
+	if t.buf != nil {
+		t.buf.events = append(t.buf.events, es...)
+		return nil
+	}
+	return insertEvents(t, es)
+}
+
+func insertEvents(t *txn, es []*store.Event) error {
 	return insertRows(t, `INSERT INTO events (id, letter_id, copy_id, account_id, kind, at, level) VALUES `,
 		"(?,?,?,?,?,?,?)", es, func(e *store.Event) []any {
 			return []any{e.ID, e.LetterID, e.CopyID, e.AccountID, e.Kind, tm(e.At), string(e.Level)}
@@ -204,6 +260,9 @@ func (t *txn) InsertEvent(es ...*store.Event) error {
 }
 
 func (t *txn) Events(letterID string) ([]store.Event, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	rows, err := t.q.QueryContext(t.ctx, `SELECT id, letter_id, copy_id, account_id, kind, at, level
 		FROM events WHERE letter_id = ? ORDER BY at, rowid`, letterID)
 	if err != nil {

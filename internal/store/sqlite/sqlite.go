@@ -308,6 +308,10 @@ func (s *Store) runGroup(ctx context.Context, batch []*request, results []error,
 		return nil, 0, fmt.Errorf("store: begin: %w", err)
 	}
 	ok := 0
+	var buf *insertBuffer
+	if !savepoints {
+		buf = &insertBuffer{}
+	}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err
@@ -316,7 +320,7 @@ func (s *Store) runGroup(ctx context.Context, batch []*request, results []error,
 		if savepoints {
 			results[i] = s.runOne(ctx, tx, r)
 		} else {
-			results[i] = s.runBare(ctx, tx, r)
+			results[i] = s.runBare(ctx, tx, r, buf)
 			if results[i] != nil {
 				tx.Rollback()
 				return nil, 0, errRetry
@@ -326,16 +330,23 @@ func (s *Store) runGroup(ctx context.Context, batch []*request, results []error,
 			ok++
 		}
 	}
+	if buf != nil {
+		t := &txn{ctx: ctx, q: cachedTx{tx, s.ws}, buf: buf}
+		if err := t.flush(); err != nil {
+			tx.Rollback()
+			return nil, 0, errRetry
+		}
+	}
 	return tx, ok, nil
 }
 
-func (s *Store) runBare(ctx context.Context, tx *sql.Tx, r *request) (err error) {
+func (s *Store) runBare(ctx context.Context, tx *sql.Tx, r *request, buf *insertBuffer) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: update panicked: %v", p)
 		}
 	}()
-	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}, states: s.states})
+	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}, states: s.states, buf: buf})
 }
 
 func (s *Store) runOne(ctx context.Context, tx *sql.Tx, r *request) (err error) {
@@ -375,7 +386,8 @@ type txn struct {
 	ctx      context.Context
 	q        querier
 	readOnly bool
-	states   *stateCache // the committer's; nil in View
+	states   *stateCache   // the committer's; nil in View
+	buf      *insertBuffer // the group's, without savepoints; nil otherwise
 }
 
 var errReadOnly = errors.New("store: write in a read-only transaction")

@@ -12,8 +12,10 @@ type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
-	// pending are the queries being prepared.
+	// pending are the queries being prepared; close waits for them, so that
+	// no preparation opens a connection after the store closed.
 	pending map[string]bool
+	wg      sync.WaitGroup
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
@@ -33,12 +35,14 @@ func (c *stmtCache) lookup(q string) *sql.Stmt {
 	}
 	if c.m != nil && !c.pending[q] {
 		c.pending[q] = true
+		c.wg.Add(1)
 		go c.prepare(q)
 	}
 	return nil
 }
 
 func (c *stmtCache) prepare(q string) {
+	defer c.wg.Done()
 	st, err := c.db.PrepareContext(context.Background(), q)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -54,11 +58,12 @@ func (c *stmtCache) prepare(q string) {
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, st := range c.m {
 		st.Close()
 	}
 	c.m = nil
+	c.mu.Unlock()
+	c.wg.Wait()
 }
 
 // cachedTx runs queries of a transaction through the cache; database/sql binds
