@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/address"
@@ -84,17 +85,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 		return nil, err
 	}
 	l.Recipients, _ = json.Marshal(map[string][]string{"to": d.To, "cc": d.Cc, "bcc": d.Bcc})
-	out := &Accepted{Letter: l}
-	out.SentCopy = &store.Copy{ID: store.NewID(now), LetterID: l.ID, AccountID: sender.ID, Folder: store.Sent,
-		Role: "sender", Header: msg.Header(letter.ViewSender, ""), Arrived: now}
-	for _, r := range rcpts {
-		view, bcc := letter.ViewRecipient, ""
-		if r.role == "bcc" {
-			view, bcc = letter.ViewBcc, r.addr
-		}
-		out.Copies = append(out.Copies, &store.Copy{ID: store.NewID(now), LetterID: l.ID, Folder: store.Inbox,
-			Role: r.role, Header: msg.Header(view, bcc), Arrived: now, AwaitsPickup: d.Options.PickupConfirmation})
-	}
+	out := newCopies(msg, l, rcpts, now)
 	day := account.Day(now, s.Location)
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		return s.accept(tx, p, d.Options, rcpts, out, day)
@@ -105,6 +96,24 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	s.Log.Info("letter accepted", "letter", l.ID, "sender", sender.ID, "recipients", len(rcpts),
 		"level", p.Level(), "bytes", l.BodySize)
 	return out, nil
+}
+
+// newCopies makes the sender's copy and one per recipient. Their header blocks
+// differ: bcc is shown only to the sender and to that bcc recipient (TR PVD-IO
+// §3.1).
+func newCopies(msg *letter.Message, l *store.Letter, rcpts []recipient, now time.Time) *Accepted {
+	out := &Accepted{Letter: l}
+	out.SentCopy = &store.Copy{ID: store.NewID(now), LetterID: l.ID, AccountID: l.SenderID, Folder: store.Sent,
+		Role: "sender", Header: msg.Header(letter.ViewSender, ""), Arrived: now}
+	for _, r := range rcpts {
+		view, bcc := letter.ViewRecipient, ""
+		if r.role == "bcc" {
+			view, bcc = letter.ViewBcc, r.addr
+		}
+		out.Copies = append(out.Copies, &store.Copy{ID: store.NewID(now), LetterID: l.ID, Folder: store.Inbox,
+			Role: r.role, Header: msg.Header(view, bcc), Arrived: now, AwaitsPickup: l.PickupConfirmation})
+	}
+	return out
 }
 
 // accept is the accept transaction. It runs on the store's committer.
