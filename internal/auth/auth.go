@@ -256,16 +256,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	now := s.Clock.Now()
 	var p Principal
 	err := s.Store.View(ctx, func(tx store.Tx) error {
-		sess, err := tx.SessionByTokenHash(hash)
-		if err != nil {
-			return err
-		}
-		acc, err := tx.AccountByID(sess.AccountID)
-		if err != nil {
-			return err
-		}
+		sess, acc, err := tx.SessionAccount(hash)
 		p = Principal{Account: acc, Session: sess}
-		return nil
+		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, unauthenticated()

@@ -93,6 +93,9 @@ type OfficerTx interface {
 type SessionTx interface {
 	InsertSession(s *Session) error
 	SessionByTokenHash(hash string) (*Session, error)
+	// SessionAccount is a session with its account, in one read: every
+	// authenticated request needs both.
+	SessionAccount(hash string) (*Session, *Account, error)
 	UpdateSession(s *Session) error
 	DeleteSession(tokenHash string) error
 	DeleteAccountSessions(accountID string) error

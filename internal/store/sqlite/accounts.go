@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
@@ -24,15 +25,16 @@ func accountArgs(a *store.Account) []any {
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanAccount(row scanner) (*store.Account, error) {
+// scanAccount scans an account's columns, after the columns prefix names.
+func scanAccount(row scanner, prefix ...any) (*store.Account, error) {
 	var a store.Account
 	var kind, status, block string
 	var pseudo, formal, infoAck, malware, totpOn int
 	var confirmedAt, lockedUntil, lastLock, created, verified, activated, closed int64
-	err := row.Scan(&a.ID, &a.Address, &kind, &pseudo, &a.DisplayName, &a.Holder, &formal, &status,
+	err := row.Scan(append(prefix, &a.ID, &a.Address, &kind, &pseudo, &a.DisplayName, &a.Holder, &formal, &status,
 		&block, &a.BlockReason, &a.Verification, &a.ConfirmedBy, &confirmedAt, &infoAck, &malware,
 		&a.PasswordHash, &a.TOTPSecret, &a.TOTPPending, &totpOn, &a.TOTPLastStep, &a.Failures, &a.Lockouts,
-		&lockedUntil, &lastLock, &created, &verified, &activated, &closed)
+		&lockedUntil, &lastLock, &created, &verified, &activated, &closed)...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -226,6 +228,30 @@ func (t *txn) SessionByTokenHash(hash string) (*store.Session, error) {
 	s.Level = account.Level(level)
 	s.CreatedAt, s.LastSeen, s.ExpiresAt = fromTm(created), fromTm(seen), fromTm(exp)
 	return &s, nil
+}
+
+func (t *txn) SessionAccount(hash string) (*store.Session, *store.Account, error) {
+	var s store.Session
+	var level string
+	var created, seen, exp int64
+	a, err := scanAccount(t.q.QueryRowContext(t.ctx, `SELECT s.token_hash, s.account_id, s.level, s.created_at,
+		s.last_seen, s.expires_at, `+prefixed("a.", accountCols)+` FROM sessions s JOIN accounts a ON a.id = s.account_id
+		WHERE s.token_hash = ?`, hash), &s.TokenHash, &s.AccountID, &level, &created, &seen, &exp)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Level = account.Level(level)
+	s.CreatedAt, s.LastSeen, s.ExpiresAt = fromTm(created), fromTm(seen), fromTm(exp)
+	return &s, a, nil
+}
+
+// prefixed qualifies each column of a list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (t *txn) UpdateSession(s *store.Session) error {

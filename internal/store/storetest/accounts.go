@@ -565,6 +565,18 @@ func testSessions(t *testing.T, s store.Store) {
 		t.Fatalf("SessionByTokenHash: %v", err)
 	}
 	check(t, "SessionByTokenHash", got, sess)
+	view(t, s, func(tx store.Tx) error {
+		gs, ga, err := tx.SessionAccount(sess.TokenHash)
+		if err != nil {
+			t.Errorf("SessionAccount: %v", err)
+			return nil
+		}
+		check(t, "SessionAccount session", gs, sess)
+		check(t, "SessionAccount account", ga, newAccount("acct-1", "a@example.de-mail.de"))
+		_, _, err = tx.SessionAccount("tok-none")
+		wantErr(t, "SessionAccount(unknown)", err, store.ErrNotFound)
+		return nil
+	})
 
 	err = s.Update(t.Context(), func(tx store.Tx) error {
 		dup := *sess
