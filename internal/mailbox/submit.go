@@ -65,14 +65,17 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	if err := letter.CheckDraft(draft, s.MaxMessageBytes); err != nil {
 		return nil, err
 	}
-	// Refuse bad recipients before writing anything; the accept transaction
-	// checks them again, since an account may be blocked in between.
-	if err := s.Store.View(ctx, func(tx store.Tx) error { return s.resolve(tx, d.Options, rcpts) }); err != nil {
-		return nil, err
-	}
 	msg, err := letter.Build(draft)
 	if err != nil {
 		return nil, err
+	}
+	if len(msg.Body()) > s.InlineMax {
+		// A large body is written as a file before the accept: refuse bad
+		// recipients first rather than leave it behind. (The accept
+		// transaction checks every recipient in any case.)
+		if err := s.Store.View(ctx, func(tx store.Tx) error { return s.resolve(tx, d.Options, rcpts) }); err != nil {
+			return nil, err
+		}
 	}
 	hash := msg.BodyHash()
 	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: sender.ID,
