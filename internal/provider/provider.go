@@ -150,11 +150,21 @@ func lockDir(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("data folder %s is in use by another siegel process (stop it first): %w", dir, err)
+	// A lock just released can stay held for a moment: a process that forks
+	// (to run a program) shares its open files with the child until the child
+	// executes. So try for a short while before calling the folder taken.
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return f, nil
+		}
+		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("data folder %s is in use by another siegel process (stop it first): %w", dir, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return f, nil
 }
 
 // Handler is everything the provider serves on its one listener.
