@@ -112,6 +112,23 @@ func TestDemoBlackBox(t *testing.T) {
 	if hidden != 1 {
 		t.Fatalf("want the authority's pickup letter hidden at normal, %d hidden", hidden)
 	}
+	// Step up with a code from the demo's secret: the letter opens, and the
+	// login at high was its pickup.
+	code, err := siegel("", "totp", "code", erika.TOTPSecret)
+	if err != nil {
+		t.Fatalf("totp code: %v %s", err, code)
+	}
+	if out, err := siegel("", "step-up", "--totp-code", strings.TrimSpace(code)); err != nil {
+		t.Fatalf("step-up: %v\n%s", err, out)
+	}
+	for _, s := range l.Letters {
+		if s.ContentHidden {
+			out, err := siegel("", "read", s.ID)
+			if err != nil || !strings.Contains(out, "Grundsteuerbescheid") || !strings.Contains(out, "picked_up") {
+				t.Fatalf("personal letter at high: %v\n%s", err, out)
+			}
+		}
+	}
 	if out, err := siegel("", "send", "--to", f.Accounts[0].Address, "--subject", "Rückfrage", "--text", "Guten Tag", "--receipt-confirmation"); err != nil {
 		t.Fatalf("send: %v\n%s", err, out)
 	}

@@ -210,5 +210,9 @@ func TestCLIUsage(t *testing.T) {
 		t.Fatalf("unknown verb: %d %q", code, errs)
 	}
 	c.fails("--dir, --domain and --name are required", "", "init", "--dir", t.TempDir())
+	if code, out, _ := c.run("", "totp", "code", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"); code != 0 || len(strings.TrimSpace(out)) != 6 {
+		t.Fatalf("totp code: %d %q", code, out)
+	}
+	c.fails("SECRET", "", "totp", "code", "not-base32!")
 	c.fails("domain", "", "init", "--dir", t.TempDir(), "--domain", "not a domain", "--name", "X")
 }

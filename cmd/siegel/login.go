@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/siegel-mail/siegel/internal/account"
 	"golang.org/x/term"
 )
 
@@ -134,12 +136,22 @@ func runStepUp(ctx context.Context, e *env, args []string) error {
 }
 
 func runTOTP(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "totp", "totp enroll | totp confirm CODE")
+	fs := newFlags(e, "totp", "totp enroll | totp confirm CODE | totp code SECRET")
 	sess := sessionFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) == 2 && pos[0] == "code" {
+		// For trying the demo without an authenticator app: the secrets are in
+		// demo.json. A real second factor lives on another device.
+		code, err := account.TOTPCode(pos[1], time.Now())
+		if err != nil {
+			return fmt.Errorf("SECRET: %w", err)
+		}
+		fmt.Fprintln(e.stdout, code)
+		return nil
 	}
 	c, _, err := sessionClient(e, *sess)
 	if err != nil {
@@ -167,5 +179,5 @@ func runTOTP(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "second factor enabled: you can now log in at high")
 		return nil
 	}
-	return errors.New("usage: siegel totp enroll | siegel totp confirm CODE")
+	return errors.New("usage: siegel totp enroll | siegel totp confirm CODE | siegel totp code SECRET")
 }

@@ -43,7 +43,7 @@ func verbs() map[string]verb {
 		"login":   {"log in and save the session", runLogin},
 		"logout":  {"end the saved session", runLogout},
 		"step-up": {"raise the saved session to high with a TOTP code", runStepUp},
-		"totp":    {"enrol a TOTP second factor (totp enroll, totp confirm CODE)", runTOTP},
+		"totp":    {"enrol a TOTP second factor (totp enroll, totp confirm CODE), or print a code (totp code SECRET)", runTOTP},
 		"send":    {"send a registered letter", runSend},
 		"inbox":   {"list a folder (inbox by default)", runInbox},
 		"read":    {"open a letter", runRead},

@@ -190,7 +190,8 @@ func printTable(w io.Writer, f *File, jsonPath string) {
 		a := f.Accounts[2]
 		fmt.Fprintf(w, "  siegel login --server %s --address %s   # password: %s\n  siegel inbox\n",
 			f.Providers[0].APIURL, a.Address, a.Password)
-		fmt.Fprintf(w, "  siegel step-up --totp-code CODE   # a code from the TOTP secret: picks up the authority's letter\n")
+		fmt.Fprintf(w, "  siegel step-up --totp-code $(siegel totp code %s)   # login at high: picks up the authority's letter\n",
+			a.TOTPSecret)
 	}
 	fmt.Fprintln(w)
 }

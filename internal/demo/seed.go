@@ -91,7 +91,7 @@ func create(ctx context.Context, dir string, o Options) (*File, error) {
 }
 
 // open takes one account through application, verification (with a second
-// officer for manual entries), TOTP enrolment and a first login at high.
+// officer for manual entries), TOTP enrolment and a first login.
 func open(ctx context.Context, p *provider.Provider, officers []*store.Officer, s seedAccount) (*AccountEntry, *auth.Principal, error) {
 	acc, err := p.Reg.Apply(ctx, s.app)
 	if err != nil {
@@ -117,14 +117,16 @@ func open(ctx context.Context, p *provider.Provider, officers []*store.Officer, 
 	if err := p.Auth.SetTOTPSecret(ctx, acc.ID, secret); err != nil {
 		return nil, nil, err
 	}
-	code, err := account.TOTPCode(secret, p.Clock.Now())
+	// Log in with the password only: that activates the account without using
+	// up the current TOTP code, which a newcomer may type a moment later. The
+	// seeded letters are then sent as from a session at high.
+	_, pr, err := p.Auth.Login(ctx, acc.Address, res.Password, "")
 	if err != nil {
 		return nil, nil, err
 	}
-	_, pr, err := p.Auth.Login(ctx, acc.Address, res.Password, code)
-	if err != nil {
-		return nil, nil, err
-	}
+	high := *pr.Session
+	high.Level = account.High
+	pr.Session = &high
 	return &AccountEntry{Address: acc.Address, Password: res.Password, TOTPSecret: secret,
 		Kind: string(acc.Kind), Provider: Domain, Name: acc.DisplayName}, pr, nil
 }
