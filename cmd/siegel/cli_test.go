@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,4 +216,22 @@ func TestCLIUsage(t *testing.T) {
 	}
 	c.fails("SECRET", "", "totp", "code", "not-base32!")
 	c.fails("domain", "", "init", "--dir", t.TempDir(), "--domain", "not a domain", "--name", "X")
+}
+
+func TestServerURLOfWildcardListener(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		addr  net.TCPAddr
+		plain bool
+		want  string
+	}{
+		{net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8443}, false, "https://127.0.0.1:8443"},
+		{net.TCPAddr{IP: net.IPv4zero, Port: 8443}, false, "https://127.0.0.1:8443"},
+		{net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, true, "http://[::1]:8080"},
+		{net.TCPAddr{IP: net.IPv6loopback, Port: 1}, false, "https://[::1]:1"},
+	} {
+		if got := serverURL(&c.addr, c.plain); got != c.want {
+			t.Errorf("serverURL(%v) = %s, want %s", c.addr.String(), got, c.want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/api/client"
@@ -73,12 +74,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return p.Serve(ctx, ln, *plain)
 }
 
+// serverURL is the URL local tools reach the listener at. A wildcard listener
+// (0.0.0.0, ::) is reached on loopback, which the generated certificate names.
 func serverURL(a net.Addr, plain bool) string {
 	scheme := "https"
 	if plain {
 		scheme = "http"
 	}
-	return scheme + "://" + a.String()
+	host := a.String()
+	if t, ok := a.(*net.TCPAddr); ok && t.IP.IsUnspecified() {
+		loop := "127.0.0.1"
+		if t.IP.To4() == nil {
+			loop = "::1"
+		}
+		host = net.JoinHostPort(loop, strconv.Itoa(t.Port))
+	}
+	return scheme + "://" + host
 }
 
 // newLogger logs to standard error at the config's level; it never logs bodies
