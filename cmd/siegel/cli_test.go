@@ -140,8 +140,16 @@ func TestCLIUserVerbs(t *testing.T) {
 	if out := c.ok("", "delete", id, "--session", benSess); !strings.Contains(out, "trash") {
 		t.Fatalf("delete: %q", out)
 	}
+	stale := filepath.Join(dir, "stale.json")
+	b, _ := os.ReadFile(benSess)
+	os.WriteFile(stale, b, 0o600)
 	c.ok("", "logout", "--session", benSess)
 	c.fails("not logged in", "", "inbox", "--session", benSess)
+	// A copy of a session that already ended logs out quietly and is removed.
+	c.ok("", "logout", "--session", stale)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("stale session file kept: %v", err)
+	}
 }
 
 func TestCLIOfficerVerbs(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/api/client"
 	"golang.org/x/term"
 )
 
@@ -100,11 +101,19 @@ func runLogout(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.Logout(ctx); err != nil {
+	// Forget the session here whatever the server says: an expired or revoked
+	// session is as ended as a logged-out one, and a server out of reach must
+	// not keep the token on disk.
+	serr := c.Logout(ctx)
+	path, _ := sessionPath(e, *sess)
+	if err := os.Remove(path); err != nil {
 		return err
 	}
-	path, _ := sessionPath(e, *sess)
-	return os.Remove(path)
+	var ce *client.Error
+	if errors.As(serr, &ce) && ce.Status == 401 {
+		return nil
+	}
+	return serr
 }
 
 func runStepUp(ctx context.Context, e *env, args []string) error {

@@ -19,7 +19,7 @@ type Verified struct {
 	Password string
 }
 
-func actor(o *store.Officer) string { return "officer:" + o.ID }
+func actor(o *store.Officer) string { return account.OfficerActor(o.ID) }
 
 func (s *Service) load(tx store.Tx, id string) (*store.Account, error) {
 	a, err := tx.AccountByID(id)

@@ -247,7 +247,9 @@ func Record(tx store.Tx, now time.Time, accountID, action, actor string, detail 
 	if err != nil {
 		return fmt.Errorf("history detail: %w", err)
 	}
-	e := account.Seal(prev, account.Entry{Seq: last.Seq + 1, At: now, Account: accountID,
-		Action: action, Actor: actor, Detail: string(d)})
-	return tx.AppendHistory(e)
+	e := account.Entry{Seq: last.Seq + 1, At: now, Account: accountID, Action: action, Actor: actor, Detail: string(d)}
+	if err := account.CheckEntry(e); err != nil {
+		return fmt.Errorf("history entry %q: %w", action, err)
+	}
+	return tx.AppendHistory(account.Seal(prev, e))
 }
