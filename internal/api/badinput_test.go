@@ -51,6 +51,11 @@ func TestBadInput(t *testing.T) {
 		{"wrong type", `{"to":"` + b.Address + `","subject":"s","text":"t"}`, "application/json", 400, "json_type", "to"},
 		{"two objects", `{"to":["` + b.Address + `"],"subject":"s","text":"t"}{}`, "application/json", 400, "json", ""},
 		{"empty body", ``, "application/json", 400, "json", ""},
+		{"field name in other case", `{"to":["` + b.Address + `"],"Subject":"s","text":"t"}`, "application/json", 400, "unknown_field", "Subject"},
+		{"field given twice", `{"to":["` + b.Address + `"],"subject":"s","subject":"t","text":"t"}`, "application/json", 400, "json", "subject"},
+		{"nested wrong type", `{"to":["` + b.Address + `"],"subject":"s","text":"t","attachments":[{"filename":"a","data":7}]}`, "application/json", 400, "json_type", "attachments[0].data"},
+		{"invalid UTF-8", "{\"to\":[\"" + b.Address + "\"],\"subject\":\"\xff\",\"text\":\"t\"}", "application/json", 400, "json", ""},
+		{"trailing garbage", `{"to":["` + b.Address + `"],"subject":"s","text":"t"} x`, "application/json", 400, "json", ""},
 		{"form content type", `{}`, "application/x-www-form-urlencoded", 400, "content_type", ""},
 	}
 	for _, c := range raw {

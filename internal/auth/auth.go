@@ -255,7 +255,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	hash := registration.HashToken(token)
 	now := s.Clock.Now()
 	var p Principal
-	err := s.Store.View(ctx, func(tx store.Tx) error {
+	err := s.Store.Peek(ctx, func(tx store.Tx) error {
 		sess, acc, err := tx.SessionAccount(hash)
 		p = Principal{Account: acc, Session: sess}
 		return err

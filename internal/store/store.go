@@ -42,6 +42,12 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only snapshot.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Peek runs fn, which makes exactly one read, outside a transaction: a
+	// single statement sees one consistent state on every engine, and
+	// skipping BEGIN and ROLLBACK makes the read behind every request (the
+	// session and its account) cheaper. A write in fn fails; a second
+	// statement is a programming error and panics.
+	Peek(ctx context.Context, fn func(Tx) error) error
 	// SchemaVersion is the number of the newest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 	Close() error

@@ -179,6 +179,11 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	return fn(&txn{ctx: ctx, q: cachedTx{tx, s.rs}, readOnly: true})
 }
 
+// Peek runs fn's single statement on a pooled reader without BEGIN/ROLLBACK.
+func (s *Store) Peek(ctx context.Context, fn func(store.Tx) error) error {
+	return fn(&txn{ctx: ctx, q: &onceDB{db: s.r, cache: s.rs}, readOnly: true})
+}
+
 // Update queues fn for the next group commit and waits until that commit is
 // durable or failed.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {

@@ -93,3 +93,37 @@ func (c cachedTx) QueryRowContext(ctx context.Context, q string, args ...any) *s
 	}
 	return c.tx.QueryRowContext(ctx, q, args...)
 }
+
+// onceDB runs one statement on the pool, outside a transaction (Store.Peek).
+type onceDB struct {
+	db    *sql.DB
+	cache *stmtCache
+	used  bool
+}
+
+func (c *onceDB) once() {
+	if c.used {
+		panic("store: Peek ran a second statement; use View")
+	}
+	c.used = true
+}
+
+func (c *onceDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return nil, errReadOnly
+}
+
+func (c *onceDB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	c.once()
+	if st := c.cache.lookup(q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.db.QueryContext(ctx, q, args...)
+}
+
+func (c *onceDB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	c.once()
+	if st := c.cache.lookup(q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.db.QueryRowContext(ctx, q, args...)
+}

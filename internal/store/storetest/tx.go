@@ -15,6 +15,7 @@ import (
 
 var txTests = []test{
 	{"ViewRefusesWrites", testViewRefusesWrites},
+	{"Peek", testPeek},
 	{"ErrorUndoesFunction", testErrorUndoes},
 	{"ReadOwnWrites", testReadOwnWrites},
 	{"HandledErrorDoesNotSpoil", testHandledError},
@@ -614,4 +615,65 @@ func testConcurrentViews(t *testing.T, s store.Store) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+func testPeek(t *testing.T, s store.Store) {
+	acct := newAccount("acct-1", "a@example.de-mail.de")
+	sess := &store.Session{TokenHash: "tok-1", AccountID: acct.ID, Level: account.High,
+		CreatedAt: t0, LastSeen: t0, ExpiresAt: at(time.Hour)}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertAccount(acct); err != nil {
+			return err
+		}
+		return tx.InsertSession(sess)
+	})
+	// A Peek sees what committed, and many run at once.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			err := s.Peek(t.Context(), func(tx store.Tx) error {
+				gs, ga, err := tx.SessionAccount(sess.TokenHash)
+				if err == nil {
+					check(t, "Peek session", gs, sess)
+					check(t, "Peek account", ga, acct)
+				}
+				return err
+			})
+			if err != nil {
+				t.Errorf("Peek: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	err := s.Peek(t.Context(), func(tx store.Tx) error { _, _, err := tx.SessionAccount("tok-none"); return err })
+	wantErr(t, "Peek SessionAccount(unknown)", err, store.ErrNotFound)
+
+	// A write fails and leaves nothing.
+	var werr error
+	_ = s.Peek(t.Context(), func(tx store.Tx) error {
+		werr = tx.InsertAccount(newAccount("acct-2", "b@example.de-mail.de"))
+		return nil
+	})
+	if werr == nil {
+		t.Errorf("InsertAccount inside Peek succeeded, want an error")
+	}
+	if got := existing(t, s, []string{"acct-2"}); len(got) != 0 {
+		t.Errorf("InsertAccount in Peek left %v", got)
+	}
+
+	// A second statement is a bug in the caller, refused loudly.
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Errorf("a second statement in Peek did not panic")
+			}
+		}()
+		_ = s.Peek(t.Context(), func(tx store.Tx) error {
+			if _, err := tx.AccountByID(acct.ID); err != nil {
+				return err
+			}
+			_, err := tx.AccountByID(acct.ID)
+			return err
+		})
+	}()
 }
