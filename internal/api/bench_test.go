@@ -3,12 +3,12 @@ package api_test
 import (
 	"os"
 	"path/filepath"
-
-	"golang.org/x/sys/unix"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/api/client"

@@ -524,9 +524,9 @@ reference is generated from the route table and the wire types in
 - Every route is under `+"`%s`"+`. Path segments in braces, such as `+"`{id}`"+`, are
   parameters; query parameters are named in a route's summary.
 - Request and response bodies are JSON, `+"`application/json`"+`. A request body is
-  exactly one JSON object; a field it does not know is an error
-  (`+"`unknown_field`"+`).
-- Field names are snake_case. A field marked optional may be left out of a
+  exactly one JSON object in UTF-8; a field it does not know is an error
+  (`+"`unknown_field`"+`), and so is a field given twice.
+- Field names are snake_case and match exactly: `+"`Subject`"+` is not `+"`subject`"+`. A field marked optional may be left out of a
   request, and is left out of a response when it is empty.
 - Times are strings in RFC 3339, in UTC, such as `+"`2025-03-01T09:30:00Z`"+`; they
   may carry fractional seconds.
