@@ -7,15 +7,19 @@
 //
 // # Transactions
 //
-// Every write goes through Store.Update. Implementations group concurrent Updates
-// into one database transaction and one commit, so that many letter accepts share a
-// single fsync (DESIGN "Storage"). Each function runs in its own savepoint inside
-// the group: when it returns an error, only its own writes are undone and only its
-// caller sees the error. Update returns only after the group's commit is durable;
-// nothing is reported as accepted before that.
+// Every write goes through Store.Update, and Update returns only after the
+// write is durable: nothing is reported as accepted before that. The embedded
+// store (store/sqlite) groups concurrent Updates into one database transaction
+// and one commit, so that many letter accepts share a single fsync (DESIGN
+// "Storage"); each function runs in its own savepoint inside the group, so
+// that when it returns an error only its own writes are undone and only its
+// caller sees the error. The server store (store/postgres) runs each Update in
+// a serializable transaction of its own and leaves grouping to PostgreSQL's
+// commit; it retries a function whose transaction lost a serialization race.
 //
-// Functions passed to Update run on the store's committer and may run more than
-// once (a group is retried with savepoints when one of its functions fails), so
+// Functions passed to Update may run more than once (a group is retried with
+// savepoints when one of its functions fails; a serialization failure reruns
+// the function), so
 // they must not depend on what an earlier run left in memory. They must do
 // nothing but database work through the Tx they get: blob writes happen before (blobs are synced
 // by the PreCommit hook before the commit that references them), network calls after.
@@ -35,6 +39,12 @@ var ErrNotFound = errors.New("store: not found")
 // ErrConflict is returned when a write would break a uniqueness rule
 // (an address or message id already taken).
 var ErrConflict = errors.New("store: conflict")
+
+// ErrUnavailable wraps failures to reach the database (a restart, a lost
+// connection, a failover): temporary. A transaction cut off before its COMMIT
+// was sent did not happen; one cut off during the COMMIT may have (the server
+// cannot tell), which the caller learns by looking. Answered as 503.
+var ErrUnavailable = errors.New("store: database unavailable")
 
 // Store is the storage of one provider.
 type Store interface {
@@ -60,6 +70,7 @@ type Tx interface {
 	OfficerTx
 	SessionTx
 	LetterTx
+	QueueTx
 }
 
 // AccountTx reads and writes accounts and their history.
@@ -132,6 +143,65 @@ type LetterTx interface {
 	// InsertEvent inserts events, several at once if given.
 	InsertEvent(es ...*Event) error
 	Events(letterID string) ([]Event, error)
+}
+
+// QueueTx keeps the durable work queue and the named leases that let any node
+// of a provider do a piece of work, and exactly one node at a time.
+//
+// A job is leased, not taken: LeaseJobs marks it with the node and a lease
+// expiry and counts the attempt. The node finishes it with CompleteJob or
+// reschedules it with RetryJob, naming the attempt it leased; once the lease
+// has expired another node may lease the job again (attempt+1), and the first
+// node's CompleteJob or RetryJob then fails with ErrLeaseLost, so that a node
+// that stalled past its lease cannot overwrite the newer attempt's outcome.
+// On PostgreSQL, concurrent LeaseJobs skip each other's rows (FOR UPDATE SKIP
+// LOCKED) instead of waiting.
+type QueueTx interface {
+	// Enqueue adds jobs; ErrConflict when a job of the same kind and key
+	// exists, so that enqueueing is idempotent.
+	Enqueue(jobs ...*Job) error
+	// LeaseJobs leases up to limit jobs of kind that are due (RunAt <= now)
+	// and not under an unexpired lease, oldest RunAt first, to node until
+	// until, and returns them with Attempts already counted.
+	LeaseJobs(kind, node string, now, until time.Time, limit int) ([]Job, error)
+	// CompleteJob removes a job leased by node in attempt; ErrLeaseLost when
+	// the job is gone or leased again since.
+	CompleteJob(id, node string, attempt int) error
+	// RetryJob ends node's lease of attempt and makes the job due again at
+	// at, keeping reason as its last error; ErrLeaseLost as for CompleteJob.
+	RetryJob(id, node string, attempt int, at time.Time, reason string) error
+	// JobByKey returns the job of kind with key; ErrNotFound when none.
+	JobByKey(kind, key string) (*Job, error)
+	// CountJobs counts the jobs of kind, leased or not.
+	CountJobs(kind string) (int, error)
+
+	// AcquireLease takes or renews the named lease for holder until until,
+	// when it is free, expired (at now) or already holder's. It reports
+	// whether holder has the lease. Scheduled work (deadlines, deemed
+	// service, trust-list refresh) runs under such a lease on one node at a
+	// time, and passes to another node when its holder dies.
+	AcquireLease(name, holder string, now, until time.Time) (bool, error)
+	// ReleaseLease gives the lease up if holder has it.
+	ReleaseLease(name, holder string) error
+}
+
+// ErrLeaseLost is returned when a node acts on a job it no longer leases.
+var ErrLeaseLost = errors.New("store: lease lost")
+
+// Job is one piece of queued work.
+type Job struct {
+	ID   string
+	Kind string // what to do: "deliver", …
+	// Key names what the job is about (a copy id, a letter id); unique per
+	// kind.
+	Key        string
+	Payload    []byte
+	RunAt      time.Time // due from
+	Attempts   int       // leases so far, this one included
+	LeasedBy   string    // the node holding the lease; "" when none
+	LeaseUntil time.Time
+	LastError  string
+	CreatedAt  time.Time
 }
 
 // Account is a registered-mail account. Holder data is kept as JSON of

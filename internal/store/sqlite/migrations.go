@@ -134,6 +134,27 @@ CREATE TABLE events (
 );
 CREATE INDEX events_letter ON events(letter_id, at);
 `,
+	2: `
+CREATE TABLE jobs (
+	id TEXT PRIMARY KEY,
+	kind TEXT NOT NULL,
+	key TEXT NOT NULL,
+	payload BLOB NOT NULL,
+	run_at INTEGER NOT NULL,
+	attempts INTEGER NOT NULL,
+	leased_by TEXT NOT NULL,
+	lease_until INTEGER NOT NULL,
+	last_error TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	UNIQUE (kind, key)
+);
+CREATE INDEX jobs_due ON jobs(kind, run_at);
+CREATE TABLE leases (
+	name TEXT PRIMARY KEY,
+	holder TEXT NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

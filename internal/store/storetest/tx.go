@@ -99,6 +99,8 @@ func testViewRefusesWrites(t *testing.T, s store.Store) {
 		{"InsertEvent", func(tx store.Tx) error {
 			return tx.InsertEvent(&store.Event{ID: "ev-1", LetterID: l.ID, AccountID: acct.ID, Kind: store.EventAccepted, At: t0})
 		}},
+		{"Enqueue", func(tx store.Tx) error { return tx.Enqueue(newJob("j-1", "deliver", "copy-1", t0)) }},
+		{"AcquireLease", func(tx store.Tx) error { _, err := tx.AcquireLease("x", "node-a", t0, at(time.Minute)); return err }},
 	}
 	for _, w := range writes {
 		// Each in a View of its own: a refused write may end the transaction.
