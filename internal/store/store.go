@@ -1,8 +1,9 @@
 // Package store is Siegel's one storage API: the records a provider keeps (accounts,
 // their tamper-evident history, sessions, letters, mailbox copies and the events that
 // confirmations prove) and the transaction contract that keeps them consistent.
-// Implementations live in subpackages (store/sqlite now, store/postgres next) and
-// must pass the conformance suite in store/storetest. The store holds no business
+// Implementations live in subpackages (store/sqlite for one machine,
+// store/postgres for a provider of many nodes) and must pass the conformance
+// suite in store/storetest. The store holds no business
 // rules: it keeps what the domain packages decided.
 //
 // # Transactions
@@ -19,10 +20,10 @@
 //
 // Functions passed to Update may run more than once (a group is retried with
 // savepoints when one of its functions fails; a serialization failure reruns
-// the function), so
-// they must not depend on what an earlier run left in memory. They must do
-// nothing but database work through the Tx they get: blob writes happen before (blobs are synced
-// by the PreCommit hook before the commit that references them), network calls after.
+// the function), so they must not depend on what an earlier run left in
+// memory. They must do nothing but database work through the Tx they get: blob
+// writes happen before (blobs are synced by the PreCommit hook before the
+// commit that references them), network calls after.
 package store
 
 import (
