@@ -22,6 +22,9 @@ func TestDemoBlackBox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped in -short mode")
 	}
+	if os.Getenv("SIEGEL_TEST_STORE") == "postgres" {
+		t.Skip("the demo runs on the embedded store, tested in the SQLite pass")
+	}
 	t.Parallel()
 	bin := buildBinary(t)
 	dataDir, cfg := t.TempDir(), t.TempDir()

@@ -37,6 +37,7 @@ func verbs() map[string]verb {
 	return map[string]verb{
 		"init":    {"create a provider's data folder", runInit},
 		"serve":   {"run a provider", runServe},
+		"migrate": {"bring a provider's database to this version's schema", runMigrate},
 		"demo":    {"run a demo provider with seeded accounts and letters", runDemo},
 		"account": {"officers: open, verify, confirm, block, unblock, close, show, list accounts", runAccount},
 		"officer": {"operators: add a registration officer", runOfficer},

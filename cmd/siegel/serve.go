@@ -16,18 +16,21 @@ import (
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "init", "init --dir DIR --domain DOMAIN --name \"Provider name\" [--listen HOST:PORT]")
+	fs := newFlags(e, "init", "init --dir DIR --domain DOMAIN --name \"Provider name\" [--listen HOST:PORT] [--store postgres://…] [--blob-dir PATH]")
 	dir := fs.String("dir", "", "the provider's data folder (created)")
 	domain := fs.String("domain", "", "the provider's mail domain")
 	name := fs.String("name", "", "the provider's name")
 	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
+	storeURL := fs.String("store", "", "metadata store: a postgres:// URL for a provider of several nodes (default: embedded SQLite in DIR)")
+	blobDir := fs.String("blob-dir", "", "folder of message bodies, shared by every node when the store is PostgreSQL (default: DIR/blobs)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" || *domain == "" || *name == "" {
 		return errors.New("--dir, --domain and --name are required")
 	}
-	c, err := provider.Init(provider.InitOptions{Dir: *dir, Domain: *domain, Name: *name, Listen: *listen, Now: time.Now()})
+	c, err := provider.Init(ctx, provider.InitOptions{Dir: *dir, Domain: *domain, Name: *name, Listen: *listen,
+		Store: *storeURL, BlobDir: *blobDir, Now: time.Now()})
 	if err != nil {
 		return err
 	}
@@ -37,6 +40,27 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "created provider %s (%s) in %s\noperator token: %s\nstart it with: siegel serve --dir %s\n",
 		c.Domain, c.Name, *dir, token, *dir)
+	return nil
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "migrate", "migrate --dir DIR")
+	dir := fs.String("dir", "", "the provider's data folder")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("--dir: required")
+	}
+	from, to, err := provider.Migrate(ctx, *dir, newLogger(e, *dir))
+	if err != nil {
+		return err
+	}
+	if from == to {
+		fmt.Fprintf(e.stdout, "database schema is at version %d, this siegel's newest; nothing to do\n", to)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "database schema migrated from version %d to %d\n", from, to)
 	return nil
 }
 

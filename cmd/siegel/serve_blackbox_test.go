@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/provider/providertest"
 )
 
 func buildBinary(t *testing.T) string {
@@ -69,7 +70,12 @@ func TestInitServeBlackBox(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := run("", "init", "--dir", dir, "--domain", "amt.siegel.test", "--name", "Amt Test", "--listen", "127.0.0.1:0"); err != nil {
+	initArgs := []string{"init", "--dir", dir, "--domain", "amt.siegel.test", "--name", "Amt Test", "--listen", "127.0.0.1:0"}
+	storeURL := providertest.StoreURL(t) // "" for SQLite; PostgreSQL in the second CI pass
+	if storeURL != "" {
+		initArgs = append(initArgs, "--store", storeURL)
+	}
+	if out, err := run("", initArgs...); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
 	if out, err := run("", "init", "--dir", dir, "--domain", "amt.siegel.test", "--name", "Amt Test"); err == nil || !strings.Contains(out, "not overwriting") {
@@ -111,9 +117,12 @@ func TestInitServeBlackBox(t *testing.T) {
 		t.Fatalf("show: %v\n%s", err, out)
 	}
 
-	// One process per data folder.
-	if out, err := run("", "serve", "--dir", dir, "--listen", "127.0.0.1:0"); err == nil || !strings.Contains(out, "in use by another siegel process") {
-		t.Fatalf("a second server on the same folder: %v\n%s", err, out)
+	// One process per data folder with the embedded store; PostgreSQL is
+	// shared by many nodes (TestTwoNodesBlackBox).
+	if storeURL == "" {
+		if out, err := run("", "serve", "--dir", dir, "--listen", "127.0.0.1:0"); err == nil || !strings.Contains(out, "in use by another siegel process") {
+			t.Fatalf("a second server on the same folder: %v\n%s", err, out)
+		}
 	}
 	first.Process.Signal(os.Interrupt)
 	first.Wait()

@@ -13,20 +13,34 @@ import (
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/api/client"
 	pt "github.com/siegel-mail/siegel/internal/provider/providertest"
+	"github.com/siegel-mail/siegel/internal/store/postgres/pgtest"
 )
 
 // BenchmarkAcceptAPI measures accepted letters per second through the HTTP API
 // over TLS: 50 concurrent senders, each letter 5 KiB of text to one recipient
 // with receipt confirmation, every accept durable (grouped commits) before its
-// answer. Reproduce: go test -run '^$' -bench AcceptAPI -benchtime 20000x ./internal/api/
-func BenchmarkAcceptAPI(b *testing.B) {
-	e := pt.New(b)
+// answer. Reproduce: go test -run '^$' -bench AcceptAPI -benchtime 15000x ./internal/api/
+func BenchmarkAcceptAPI(b *testing.B) { benchAccept(b, pt.NewOn(b, ""), 1) }
+
+// BenchmarkAcceptAPIPostgres is the same on PostgreSQL (SIEGEL_TEST_POSTGRES),
+// with one node and with two nodes of the provider over the one database,
+// the senders spread over both.
+func BenchmarkAcceptAPIPostgres(b *testing.B) {
+	b.Run("nodes=1", func(b *testing.B) { benchAccept(b, pt.NewOn(b, pgtest.TestURL(b)), 1) })
+	b.Run("nodes=2", func(b *testing.B) { benchAccept(b, pt.NewOn(b, pgtest.TestURL(b)), 2) })
+}
+
+func benchAccept(b *testing.B, e *pt.Env, nodes int) {
 	const senders = 50
 	var clients []*client.Client
 	var rcpts []string
+	pubs := []*client.Client{e.Public}
+	for len(pubs) < nodes {
+		pubs = append(pubs, e.AddNode())
+	}
 	for i := 0; i < senders; i++ {
 		u := e.Open(pt.PersonApp("Sender", "Nummer"), true)
-		clients = append(clients, u.High())
+		clients = append(clients, pubs[i%nodes].With(u.High().Token))
 		rcpts = append(rcpts, e.Open(pt.PersonApp("Empf", "Nummer"), false).Address)
 	}
 	text := strings.Repeat("Sehr geehrte Damen und Herren, dies ist ein Bescheid. ", 100)[:5<<10]
@@ -67,6 +81,7 @@ func BenchmarkAcceptAPI(b *testing.B) {
 	var ru unix.Rusage
 	unix.Getrusage(0, &ru)
 	b.ReportMetric(float64(b.N)/el.Seconds(), "letters/s")
+	// This process's CPU: the server and its clients (PostgreSQL's is not in it).
 	b.ReportMetric(float64(ru.Utime.Nano()+ru.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano())/float64(el.Nanoseconds())*100, "cpu%")
 	b.ReportMetric(float64(ru.Stime.Nano()-ru0.Stime.Nano())/float64(el.Nanoseconds())*100, "sys%")
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/siegel-mail/siegel/internal/problem"
+	"github.com/siegel-mail/siegel/internal/store"
 )
 
 var errInternal = errors.New("internal error")
@@ -30,6 +31,14 @@ func notFound() error {
 // only to the log.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problem.As(err)
+	if p == nil && errors.Is(err, store.ErrUnavailable) {
+		// A database restart or failover: nothing was committed unless the
+		// commit itself was cut off, and the client should simply retry.
+		logger(r).Warn("request failed: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		p = problem.New(problem.Unavailable, "", "unavailable",
+			"the provider's database is unavailable for a moment; try again")
+	}
 	if p == nil {
 		logger(r).Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, ErrorBody{ErrorDetail{Code: "internal",

@@ -49,7 +49,7 @@ func seedAccounts(now time.Time) []seedAccount {
 // create makes the demo provider and seeds it; it returns demo.json's content
 // without URLs.
 func create(ctx context.Context, dir string, o Options) (*File, error) {
-	if _, err := provider.Init(provider.InitOptions{Dir: dir, Domain: Domain, Name: Name, Listen: o.Listen, Now: o.Clock.Now()}); err != nil {
+	if _, err := provider.Init(ctx, provider.InitOptions{Dir: dir, Domain: Domain, Name: Name, Listen: o.Listen, Now: o.Clock.Now()}); err != nil {
 		return nil, err
 	}
 	if _, err := provider.Bootstrap(ctx, dir, o.Log); err != nil {

@@ -136,9 +136,6 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 		if err := s.Limits.Check(p.Level(), msgs, n, len(rcpts)); err != nil {
 			return err
 		}
-		if err := tx.AddDailyUsage(sender.ID, day, 1, len(rcpts)); err != nil {
-			return err
-		}
 	}
 	if err := s.resolve(tx, o, rcpts); err != nil {
 		return err
@@ -166,6 +163,12 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 	}
 	if err := tx.InsertEvent(events...); err != nil {
 		return err
+	}
+	if p.Level() == account.Normal {
+		// Last: the sender's usage row is the one row all of a sender's
+		// accepts write, and on PostgreSQL its lock is held from here to the
+		// commit; every other write of the accept is to rows of its own.
+		return tx.AddDailyUsage(sender.ID, day, 1, len(rcpts))
 	}
 	return nil
 }

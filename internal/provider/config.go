@@ -41,7 +41,7 @@ type TLSConfig struct {
 
 // StoreConfig says where data lives.
 type StoreConfig struct {
-	URL     string `toml:"url" comment:"Metadata store: sqlite:PATH (embedded, the default)."`
+	URL     string `toml:"url" comment:"Metadata store: sqlite:PATH (embedded, one machine; the default) or postgres://USER@HOST:PORT/DB?… (PostgreSQL, shared by every node of a provider)."`
 	BlobDir string `toml:"blob_dir" comment:"Folder of encrypted, content-addressed message bodies."`
 	// InlineMaxKiB: bodies up to this size live in the database, committed with
 	// their letter; larger ones are files in blob_dir.
@@ -154,6 +154,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("name: must be set")
 	case c.Listen == "":
 		return fmt.Errorf("listen: must be set")
+	case storeKind(c.Store.URL) == "":
+		return fmt.Errorf("store.url: %q is neither sqlite:PATH nor a postgres:// URL", c.Store.URL)
 	case c.Store.InlineMaxKiB < 0 || c.Store.InlineMaxKiB > 1024:
 		return fmt.Errorf("store.inline_max_kib: must be 0 to 1024")
 	case c.Limits.MaxMessageMiB < 20:

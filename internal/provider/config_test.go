@@ -11,7 +11,7 @@ import (
 func TestInitAndLoadConfig(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	c, err := Init(InitOptions{Dir: dir, Domain: "a.siegel.test", Name: "A", Now: time.Now()})
+	c, err := Init(t.Context(), InitOptions{Dir: dir, Domain: "a.siegel.test", Name: "A", Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestInitAndLoadConfig(t *testing.T) {
 			t.Fatalf("%s: %v, mode %v: secrets must be private", f, err, st.Mode())
 		}
 	}
-	if _, err := Init(InitOptions{Dir: dir, Domain: "a.siegel.test", Name: "A", Now: time.Now()}); err == nil || !strings.Contains(err.Error(), "not overwriting") {
+	if _, err := Init(t.Context(), InitOptions{Dir: dir, Domain: "a.siegel.test", Name: "A", Now: time.Now()}); err == nil || !strings.Contains(err.Error(), "not overwriting") {
 		t.Fatalf("second init: %v", err)
 	}
 }
@@ -45,7 +45,7 @@ func TestConfigRefusesMistakes(t *testing.T) {
 	}
 	for _, c := range cases {
 		dir := t.TempDir()
-		if _, err := Init(InitOptions{Dir: dir, Domain: "a.siegel.test", Name: "A", Now: time.Now()}); err != nil {
+		if _, err := Init(t.Context(), InitOptions{Dir: dir, Domain: "a.siegel.test", Name: "A", Now: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		p := filepath.Join(dir, ConfigFile)

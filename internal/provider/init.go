@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,23 +17,38 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/blob"
+	"github.com/siegel-mail/siegel/internal/store/postgres"
 )
 
 // InitOptions are siegel init's choices.
 type InitOptions struct {
 	Dir, Domain, Name string
 	Listen            string // default 127.0.0.1:8443
-	Now               time.Time
+	// Store is the metadata store's URL: "" for SQLite in Dir, or a
+	// postgres:// URL for a provider of several nodes.
+	Store string
+	// BlobDir is the folder of message bodies, "" for Dir/blobs; with
+	// PostgreSQL, a folder every node mounts.
+	BlobDir string
+	Now     time.Time
 }
 
 // Init creates a provider's data folder: config, master key, a TLS certificate
 // for loopback use, the database and the blob folder. It refuses a folder that
-// already holds a config, so that nothing is overwritten.
-func Init(o InitOptions) (*Config, error) {
+// already holds a config, and a PostgreSQL database that already holds a
+// provider, so that nothing is overwritten: a further node of a provider gets
+// a copy of the first node's folder instead (docs/operations.md).
+func Init(ctx context.Context, o InitOptions) (*Config, error) {
 	c := DefaultConfig()
 	c.Domain, c.Name = o.Domain, o.Name
 	if o.Listen != "" {
 		c.Listen = o.Listen
+	}
+	if o.Store != "" {
+		c.Store.URL = o.Store
+	}
+	if o.BlobDir != "" {
+		c.Store.BlobDir = o.BlobDir
 	}
 	c.PublicURL = "https://" + c.Listen
 	if err := c.Check(); err != nil {
@@ -41,7 +57,16 @@ func Init(o InitOptions) (*Config, error) {
 	if _, err := os.Stat(filepath.Join(o.Dir, ConfigFile)); err == nil {
 		return nil, fmt.Errorf("%s already holds a provider (%s); not overwriting", o.Dir, ConfigFile)
 	}
-	for _, d := range []string{o.Dir, filepath.Join(o.Dir, "keys"), filepath.Join(o.Dir, c.Store.BlobDir)} {
+	if storeKind(c.Store.URL) == "postgres" {
+		v, err := postgres.Version(ctx, c.Store.URL)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if v > 0 {
+			return nil, fmt.Errorf("store: the database already holds a provider (schema version %d); to add a node, copy the first node's data folder instead of running init", v)
+		}
+	}
+	for _, d := range []string{o.Dir, filepath.Join(o.Dir, "keys"), abs(o.Dir, c.Store.BlobDir)} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
 		}

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the daily limit's time zone must load on machines without tzdata
@@ -28,7 +27,6 @@ import (
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/registration"
 	"github.com/siegel-mail/siegel/internal/store"
-	"github.com/siegel-mail/siegel/internal/store/sqlite"
 )
 
 // Options are what the caller injects.
@@ -67,42 +65,31 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		o.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	log := o.Log.With("provider", c.Domain)
-	// One process owns a data folder: the store's committer is the only writer.
-	lock, err := lockDir(dir)
+	master, err := blob.LoadKey(abs(dir, c.Keys.MasterKey))
 	if err != nil {
+		return nil, fmt.Errorf("keys.master_key: %w", err)
+	}
+	blobs, err := blob.NewFS(abs(dir, c.Store.BlobDir), master)
+	if err != nil {
+		return nil, fmt.Errorf("store.blob_dir: %w", err)
+	}
+	st, lock, err := openStore(ctx, c, dir, blobs, log)
+	if err != nil {
+		blobs.Close()
 		return nil, err
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			lock.Close()
+			st.Close()
+			blobs.Close()
+			if lock != nil {
+				lock.Close()
+			}
 		}
 	}()
-	path := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(dir, p)
-	}
-	master, err := blob.LoadKey(path(c.Keys.MasterKey))
-	if err != nil {
-		return nil, fmt.Errorf("keys.master_key: %w", err)
-	}
-	blobs, err := blob.NewFS(path(c.Store.BlobDir), master)
-	if err != nil {
-		return nil, fmt.Errorf("store.blob_dir: %w", err)
-	}
-	dbPath, ok := strings.CutPrefix(c.Store.URL, "sqlite:")
-	if !ok {
-		return nil, fmt.Errorf("store.url: %q is not supported; use sqlite:PATH", c.Store.URL)
-	}
-	st, err := sqlite.Open(ctx, path(dbPath), sqlite.Options{PreCommit: blobs.Sync, Log: log})
-	if err != nil {
-		return nil, fmt.Errorf("store.url: %w", err)
-	}
 	sealer, err := auth.NewSealer(master)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	argon := account.Argon2Params{Memory: c.Login.Argon2MemKiB, Time: c.Login.Argon2Time,
@@ -112,7 +99,6 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	}
 	dummy, err := account.HashPassword(argon, "no such account", rand.Reader)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
@@ -125,7 +111,6 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	maxBytes := int64(c.Limits.MaxMessageMiB) << 20
 	bodySealer, err := blob.NewSealer(master)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	p.Mail = &mailbox.Service{Store: st, Blobs: blobs, Sealer: bodySealer, InlineMax: c.Store.InlineMaxKiB << 10,
@@ -141,7 +126,19 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 // Close closes the stores: the database first, so that its last group commit
 // can still sync blobs.
 func (p *Provider) Close() error {
-	return errors.Join(p.Store.Close(), p.Blobs.Close(), p.lock.Close())
+	err := errors.Join(p.Store.Close(), p.Blobs.Close())
+	if p.lock != nil {
+		err = errors.Join(err, p.lock.Close())
+	}
+	return err
+}
+
+// abs resolves a config path against the data folder.
+func abs(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 // lockDir takes the data folder's lock file, or says who has it.

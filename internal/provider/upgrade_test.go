@@ -89,7 +89,7 @@ func writeFixture(t *testing.T, dir string) {
 	os.RemoveAll(dir)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Valid for years: the fixture's certificate is not used by the test.
-	if _, err := provider.Init(provider.InitOptions{Dir: dir, Domain: "v1.siegel.test", Name: "Version 1", Now: time.Now()}); err != nil {
+	if _, err := provider.Init(t.Context(), provider.InitOptions{Dir: dir, Domain: "v1.siegel.test", Name: "Version 1", Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := provider.Bootstrap(ctx, dir, log); err != nil {

@@ -19,8 +19,9 @@
 // commit; it retries a function whose transaction lost a serialization race.
 //
 // Functions passed to Update may run more than once (a group is retried with
-// savepoints when one of its functions fails; a serialization failure reruns
-// the function), so they must not depend on what an earlier run left in
+// savepoints when one of its functions fails; on PostgreSQL a serialization
+// failure reruns the function, and so does a function that carried on after
+// a failed statement, then with a savepoint per statement), so they must not depend on what an earlier run left in
 // memory. They must do nothing but database work through the Tx they get: blob
 // writes happen before (blobs are synced by the PreCommit hook before the
 // commit that references them), network calls after.
@@ -49,7 +50,8 @@ var ErrUnavailable = errors.New("store: database unavailable")
 
 // Store is the storage of one provider.
 type Store interface {
-	// Update runs fn in a write transaction, grouped with concurrent Updates.
+	// Update runs fn in a write transaction (on SQLite grouped with
+	// concurrent Updates) and returns when it is durable.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only snapshot.
 	View(ctx context.Context, fn func(Tx) error) error

@@ -7,7 +7,6 @@ package providertest
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/api/client"
 	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/provider"
+	"github.com/siegel-mail/siegel/internal/store/postgres/pgtest"
 )
 
 // Domain is the test provider's domain.
@@ -39,50 +39,51 @@ type Env struct {
 	Officer2 *client.Client
 }
 
+// StoreURL is the metadata store for a test provider: "" (SQLite in the
+// data folder) unless SIEGEL_TEST_STORE=postgres, which runs the provider
+// tests on PostgreSQL (SIEGEL_TEST_POSTGRES), each in a schema of its own.
+func StoreURL(t testing.TB) string {
+	switch os.Getenv("SIEGEL_TEST_STORE") {
+	case "", "sqlite":
+		return ""
+	case "postgres":
+		return pgtest.TestURL(t)
+	}
+	t.Fatalf("SIEGEL_TEST_STORE=%q: want sqlite or postgres", os.Getenv("SIEGEL_TEST_STORE"))
+	return ""
+}
+
 // start is the fake clock's start: a Tuesday, mid-morning in Berlin.
 func start() time.Time { return time.Date(2027, 3, 2, 9, 0, 0, 0, time.UTC) }
 
-// New starts a provider for t; it stops when t ends.
+// New starts a provider for t on the store StoreURL names; it stops when t
+// ends.
 func New(t testing.TB) *Env {
+	t.Helper()
+	return NewOn(t, StoreURL(t))
+}
+
+// NewOn starts a provider for t on the store at storeURL ("" for SQLite).
+func NewOn(t testing.TB, storeURL string) *Env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	fake := clock.NewFake(start())
-	if _, err := provider.Init(provider.InitOptions{Dir: dir, Domain: Domain, Name: "Test Provider", Now: time.Now()}); err != nil {
+	if _, err := provider.Init(ctx, provider.InitOptions{Dir: dir, Domain: Domain, Name: "Test Provider",
+		Store: storeURL, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("SIEGEL_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	opTok, err := provider.Bootstrap(ctx, dir, log)
+	e := &Env{T: t, Dir: dir, Clock: fake}
+	opTok, err := provider.Bootstrap(ctx, dir, e.log())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cheap := account.TestArgon2()
-	p, err := provider.Open(ctx, dir, provider.Options{Clock: fake, Log: log, Argon2: &cheap})
+	e.P, e.URL = e.serve()
+	pem, err := os.ReadFile(filepath.Join(dir, e.P.Config.TLS.CertFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- p.Serve(sctx, ln, false) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("serve: %v", err)
-		}
-		p.Close()
-	})
-	pem, err := os.ReadFile(filepath.Join(dir, p.Config.TLS.CertFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &Env{T: t, Dir: dir, P: p, Clock: fake, URL: "https://" + ln.Addr().String(), CertPEM: pem}
+	e.CertPEM = pem
 	if e.Public, err = client.New(e.URL, pem); err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +91,50 @@ func New(t testing.TB) *Env {
 	e.Officer1 = e.officer("Officer One")
 	e.Officer2 = e.officer("Officer Two")
 	return e
+}
+
+func (e *Env) log() *slog.Logger {
+	if os.Getenv("SIEGEL_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// serve opens the provider in e.Dir and serves it on a free loopback port
+// until the test ends.
+func (e *Env) serve() (*provider.Provider, string) {
+	cheap := account.TestArgon2()
+	p, err := provider.Open(context.Background(), e.Dir, provider.Options{Clock: e.Clock, Log: e.log(), Argon2: &cheap})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(sctx, ln, false) }()
+	e.T.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			e.T.Errorf("serve: %v", err)
+		}
+		p.Close()
+	})
+	return p, "https://" + ln.Addr().String()
+}
+
+// AddNode starts another node of the same provider, on the same data folder
+// and database (PostgreSQL only), and returns a client of it without a token.
+func (e *Env) AddNode() *client.Client {
+	e.T.Helper()
+	_, url := e.serve()
+	c, err := client.New(url, e.CertPEM)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return c
 }
 
 func (e *Env) officer(name string) *client.Client {

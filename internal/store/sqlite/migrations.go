@@ -160,34 +160,45 @@ CREATE TABLE leases (
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int { return len(migrations) - 1 }
 
-func migrate(ctx context.Context, db *sql.DB) error {
+// migrate applies the pending migrations and returns the version found.
+func migrate(ctx context.Context, db *sql.DB) (int, error) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
-		return fmt.Errorf("migrations table: %w", err)
+		return 0, fmt.Errorf("migrations table: %w", err)
 	}
 	var have int
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version),0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	if have > SchemaVersion() {
-		return fmt.Errorf("database schema version %d is newer than this siegel (%d): upgrade siegel", have, SchemaVersion())
+		return have, fmt.Errorf("database schema version %d is newer than this siegel (%d): upgrade siegel", have, SchemaVersion())
 	}
 	for v := have + 1; v <= SchemaVersion(); v++ {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
-			return err
+			return have, err
 		}
 		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", v, err)
+			return have, fmt.Errorf("migration %d: %w", v, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version) VALUES (?)`, v); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", v, err)
+			return have, fmt.Errorf("migration %d: %w", v, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %d: %w", v, err)
+			return have, fmt.Errorf("migration %d: %w", v, err)
 		}
 	}
-	return nil
+	return have, nil
+}
+
+// Migrate brings the database at path to this build's schema (Open does the
+// same) and reports the versions before and after, for siegel migrate.
+func Migrate(ctx context.Context, path string) (from, to int, err error) {
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		return 0, 0, err
+	}
+	return s.migratedFrom, SchemaVersion(), s.Close()
 }

@@ -43,6 +43,7 @@ type Options struct {
 
 // Store is the SQLite store.
 type Store struct {
+	migratedFrom int     // the schema version Open found
 	w            *sql.DB // one connection, used only by the committer
 	r            *sql.DB // read-only pool
 	ws, rs       *stmtCache
@@ -106,7 +107,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	w.SetMaxOpenConns(2)
 	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
-	if err := migrate(ctx, w); err != nil {
+	from, err := migrate(ctx, w)
+	if err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -128,7 +130,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
-	s := &Store{w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r), opts: opts, queue: make(chan *request, 1024),
+	s := &Store{migratedFrom: from, w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r), opts: opts, queue: make(chan *request, 1024),
 		closing: make(chan struct{}), done: make(chan struct{}),
 		commits: make(chan committed, 8), states: newStateCache(), synced: make(chan struct{}), wal: &walSyncer{path: path + "-wal"}}
 	ckpt, err := sql.Open("sqlite", "file:"+path+"?"+ckptQuery.Encode())
