@@ -45,15 +45,19 @@
 //
 // # Durability
 //
-// Put makes a blob visible but does not fsync it. Sync makes every blob that this
-// Store value has Put so far durable. Callers Put, then Sync, and only then record
-// the ID in the database (the SQL store calls Sync in its pre-commit hook), so a
-// row never names a body that a crash could lose. The split exists for grouped
-// commit: many concurrent letter accepts each Put their body, and one Sync, one
-// flush, covers them all. On Linux that flush is a single syncfs(2) of the blob
-// file system, whatever the number of blobs; elsewhere Sync fsyncs each new file
-// and each directory that changed. Concurrent Syncs share flushes: a Sync whose
-// blobs were covered by a flush that finished meanwhile returns without flushing.
+// Put fsyncs a blob's file before renaming it into place, so that a blob
+// visible under its name is always on disk: another node sharing the folder
+// may find it there, take it as written and commit a letter that names it.
+// The rename itself, and the new directories, become durable with Sync. Sync
+// makes every blob that this Store value has Put (or found) so far durable.
+// Callers Put, then Sync, and only then record the ID in the database (the SQL
+// stores call Sync in their pre-commit hook), so a row never names a body
+// that a crash could lose. The split exists for grouped commit: many
+// concurrent letter accepts each Put their body, and one Sync covers all the
+// renames. On Linux that flush is a single syncfs(2) of the blob file system,
+// whatever the number of blobs; elsewhere Sync fsyncs each new file and each
+// directory that changed. Concurrent Syncs share flushes: a Sync whose blobs
+// were covered by a flush that finished meanwhile returns without flushing.
 //
 // A failed flush is final for an FS value: every later Sync fails too. After a
 // failed fsync, Linux may mark the unwritten pages clean, so a retry that succeeds

@@ -162,6 +162,14 @@ func (f *FS) Put(ctx context.Context, data []byte) (ID, error) {
 		return "", fmt.Errorf("blob: put %s: %w", id, err)
 	}
 	_, err = tmp.Write(sealed)
+	if err == nil {
+		// Durable before it has its name: another node sharing the folder
+		// may find it under that name at once, take it as written (above),
+		// and commit a letter that names it, while this node could still
+		// crash with the bytes only in its own page cache. The rename itself
+		// becomes durable with the next Sync.
+		err = tmp.Sync()
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

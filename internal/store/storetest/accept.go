@@ -26,7 +26,19 @@ type accepted struct {
 	sent   *store.Copy
 	copies []*store.Copy
 	events []*store.Event
-	day    string
+	// jobs are queue entries the accept makes in the same transaction: one
+	// delivery per recipient copy, as for recipients at other providers.
+	jobs []*store.Job
+	day  string
+}
+
+// withJobs gives the accept a delivery job per recipient copy.
+func (a *accepted) withJobs() *accepted {
+	for _, c := range a.copies {
+		a.jobs = append(a.jobs, &store.Job{ID: store.NewID(c.Arrived), Kind: "deliver", Key: c.ID,
+			Payload: []byte(a.letter.ID), RunAt: c.Arrived, CreatedAt: c.Arrived})
+	}
+	return a
 }
 
 // makeAccept builds the records of an accept from sender to rcpts at now, as
@@ -103,6 +115,9 @@ func (a *accepted) run(tx store.Tx) error {
 			return err
 		}
 	}
+	if len(a.jobs) > 0 {
+		return tx.Enqueue(a.jobs...)
+	}
 	return nil
 }
 
@@ -146,6 +161,13 @@ func checkAccepted(t *testing.T, s store.Store, a *accepted, present bool) {
 			}
 			if n, err := tx.CountLetterBlobRefs(a.letter.BodyBlob); err != nil || n != 0 {
 				t.Errorf("CountLetterBlobRefs(refused letter's body) = %d, %v", n, err)
+			}
+			for _, j := range a.jobs {
+				if got, err := tx.JobByKey(j.Kind, j.Key); err == nil && got.ID == j.ID {
+					t.Errorf("job %s of a refused letter is queued", j.ID)
+				} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
 			}
 			return nil
 		}
@@ -195,6 +217,13 @@ func checkAccepted(t *testing.T, s store.Store, a *accepted, present bool) {
 		if kinds[store.EventAccepted] != 1 || kinds[store.EventStored] != len(a.copies) {
 			t.Errorf("Events(accepted letter) kinds = %v", kinds)
 		}
+		for _, j := range a.jobs {
+			got, err := tx.JobByKey(j.Kind, j.Key)
+			if err != nil {
+				return fmt.Errorf("JobByKey(%s) of an accepted letter: %w", j.Key, err)
+			}
+			check(t, "accepted letter's job", got, j)
+		}
 		return nil
 	})
 }
@@ -212,7 +241,7 @@ func usageOf(t *testing.T, s store.Store, acct, day string) (int, int) {
 func testAccept(t *testing.T, s store.Store) {
 	rcpts := []string{"acct-r1", "acct-r2", "acct-r3", "acct-r4"}
 	acceptAccounts(t, s, "acct-s", rcpts)
-	a := makeAccept(t0, "acct-s", rcpts)
+	a := makeAccept(t0, "acct-s", rcpts).withJobs()
 	update(t, s, a.run)
 	checkAccepted(t, s, a, true)
 	if m, r := usageOf(t, s, "acct-s", a.day); m != 1 || r != len(rcpts) {
@@ -234,11 +263,11 @@ func testAccept(t *testing.T, s store.Store) {
 func testAcceptAllOrNothing(t *testing.T, s store.Store) {
 	rcpts := []string{"acct-r1", "acct-r2", "acct-r3"}
 	acceptAccounts(t, s, "acct-s", rcpts)
-	first := makeAccept(t0, "acct-s", rcpts)
+	first := makeAccept(t0, "acct-s", rcpts).withJobs()
 	update(t, s, first.run)
 
 	// The last insert fails: the last recipient's copy reuses an id.
-	bad := makeAccept(at(time.Minute), "acct-s", rcpts)
+	bad := makeAccept(at(time.Minute), "acct-s", rcpts).withJobs()
 	bad.copies[len(bad.copies)-1].ID = bad.sent.ID
 	err := s.Update(t.Context(), bad.run)
 	wantErr(t, "accept whose last copy has a duplicate id", err, store.ErrConflict)
@@ -261,6 +290,11 @@ func testAcceptAllOrNothing(t *testing.T, s store.Store) {
 	bad4.letter.MessageID = first.letter.MessageID
 	wantErr(t, "accept with a known message id", s.Update(t.Context(), bad4.run), store.ErrConflict)
 	checkAccepted(t, s, bad4, false)
+	// The very last write, a queue entry, fails: nothing of the accept stays.
+	bad5 := makeAccept(at(4*time.Minute+30*time.Second), "acct-s", rcpts).withJobs()
+	bad5.jobs[len(bad5.jobs)-1].Key = first.jobs[0].Key
+	wantErr(t, "accept whose last queue entry is a duplicate", s.Update(t.Context(), bad5.run), store.ErrConflict)
+	checkAccepted(t, s, bad5, false)
 
 	// The first letter is untouched, and a good accept still works.
 	checkAccepted(t, s, first, true)
