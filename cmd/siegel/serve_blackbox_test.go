@@ -81,6 +81,9 @@ func TestInitServeBlackBox(t *testing.T) {
 	if out, err := run("", "init", "--dir", dir, "--domain", "amt.siegel.test", "--name", "Amt Test"); err == nil || !strings.Contains(out, "not overwriting") {
 		t.Fatalf("second init must refuse: %v\n%s", err, out)
 	}
+	if out, err := run("", "migrate", "--dir", dir); err != nil || !strings.Contains(out, "nothing to do") {
+		t.Fatalf("migrate on a new provider: %v\n%s", err, out)
+	}
 	url, first := startServe(t, bin, "--dir", dir)
 	if !strings.HasPrefix(url, "https://127.0.0.1:") {
 		t.Fatalf("serve URL %q: TLS must be the default", url)

@@ -57,6 +57,11 @@ func TestOpensDataOfVersion1(t *testing.T) {
 	var c fixtureCreds
 	json.Unmarshal(b, &c)
 	ctx := context.Background()
+	// What an operator runs after installing the new binary (serve would do
+	// the same by itself on the embedded store).
+	if from, to, err := provider.Migrate(ctx, dir, slog.New(slog.DiscardHandler)); err != nil || from != 1 || to < 2 {
+		t.Fatalf("migrate version 1 data: %d -> %d, %v", from, to, err)
+	}
 	p, err := provider.Open(ctx, dir, provider.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("open version 1 data: %v", err)
