@@ -49,7 +49,9 @@ type Provider struct {
 	API    *api.Server
 	Log    *slog.Logger
 	Clock  clock.Clock
-	lock   *os.File
+	// Node names this process among the provider's nodes (leases).
+	Node string
+	lock *os.File
 }
 
 // Open wires a provider from its data folder.
@@ -102,7 +104,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		return nil, err
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
-	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, lock: lock}
+	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(), lock: lock}
 	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
 		Rand: rand.Reader, Log: log}
 	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,
@@ -190,6 +192,8 @@ func (p *Provider) Serve(ctx context.Context, ln net.Listener, plain bool) error
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
+	stop := p.background(ctx)
+	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

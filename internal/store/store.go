@@ -119,6 +119,10 @@ type SessionTx interface {
 	UpdateSession(s *Session) error
 	DeleteSession(tokenHash string) error
 	DeleteAccountSessions(accountID string) error
+	// DeleteExpiredSessions deletes up to limit sessions that have ended
+	// by now: ExpiresAt before now, or LastSeen before idleSince. It returns
+	// how many it deleted.
+	DeleteExpiredSessions(now, idleSince time.Time, limit int) (int, error)
 }
 
 // LetterTx keeps letters, mailbox copies and events.

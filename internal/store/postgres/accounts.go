@@ -247,3 +247,11 @@ func (t *txn) DeleteSession(tokenHash string) error {
 func (t *txn) DeleteAccountSessions(accountID string) error {
 	return t.write(`DELETE FROM sessions WHERE account_id = $1`, accountID)
 }
+
+func (t *txn) DeleteExpiredSessions(now, idleSince time.Time, limit int) (int, error) {
+	// SKIP LOCKED: a session being used (its last_seen updated) right now is
+	// not waited for; the next round gets it if it is still idle.
+	n, err := t.exec(`DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions
+		WHERE expires_at < $1 OR last_seen < $2 LIMIT $3 FOR UPDATE SKIP LOCKED)`, ts(now), ts(idleSince), limit)
+	return int(n), err
+}

@@ -266,3 +266,16 @@ func (t *txn) DeleteSession(tokenHash string) error {
 func (t *txn) DeleteAccountSessions(accountID string) error {
 	return t.exec(`DELETE FROM sessions WHERE account_id = ?`, accountID)
 }
+
+func (t *txn) DeleteExpiredSessions(now, idleSince time.Time, limit int) (int, error) {
+	if t.readOnly {
+		return 0, errReadOnly
+	}
+	res, err := t.q.ExecContext(t.ctx, `DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions
+		WHERE expires_at < ? OR last_seen < ? LIMIT ?)`, tm(now), tm(idleSince), limit)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr(err)
+}

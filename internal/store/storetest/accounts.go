@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,7 @@ var officerTests = []test{
 var sessionTests = []test{
 	{"Lifecycle", testSessions},
 	{"DeleteAccountSessions", testDeleteAccountSessions},
+	{"DeleteExpiredSessions", testDeleteExpiredSessions},
 }
 
 // getAccount reads an account by id and by address in a View and checks that
@@ -645,6 +647,68 @@ func testDeleteAccountSessions(t *testing.T, s store.Store) {
 		}
 		return tx.DeleteSession("tok-never")
 	})
+}
+
+func testDeleteExpiredSessions(t *testing.T, s store.Store) {
+	// At t0+2h with a 30-minute idle limit: expired, idle, and live sessions.
+	now, idleSince := at(2*time.Hour), at(90*time.Minute)
+	µs := time.Microsecond
+	sessions := map[string]*store.Session{
+		"expired":      {ExpiresAt: now.Add(-µs), LastSeen: now},
+		"idle":         {ExpiresAt: at(10 * time.Hour), LastSeen: idleSince.Add(-µs)},
+		"expired-idle": {ExpiresAt: at(time.Hour), LastSeen: t0},
+		"live":         {ExpiresAt: at(10 * time.Hour), LastSeen: at(91 * time.Minute)},
+		"live-edge":    {ExpiresAt: now, LastSeen: idleSince}, // ends after this instant
+	}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertAccount(newAccount("acct-1", "a@example.de-mail.de")); err != nil {
+			return err
+		}
+		for name, sess := range sessions {
+			sess.TokenHash, sess.AccountID, sess.Level, sess.CreatedAt = "tok-"+name, "acct-1", account.Normal, t0
+			if err := tx.InsertSession(sess); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	deleted := 0
+	for round := 0; ; round++ {
+		var n int
+		update(t, s, func(tx store.Tx) error {
+			var err error
+			n, err = tx.DeleteExpiredSessions(now, idleSince, 2)
+			return err
+		})
+		if n > 2 {
+			t.Fatalf("round %d deleted %d sessions, more than the limit 2", round, n)
+		}
+		deleted += n
+		if n == 0 || round > 5 {
+			break
+		}
+	}
+	if deleted != 3 {
+		t.Errorf("deleted %d sessions in all, want 3", deleted)
+	}
+	for name, sess := range sessions {
+		_, err := getSession(t, s, sess.TokenHash)
+		if strings.HasPrefix(name, "live") {
+			if err != nil {
+				t.Errorf("live session %s: %v", name, err)
+			}
+			continue
+		}
+		wantErr(t, "ended session "+name, err, store.ErrNotFound)
+	}
+	var werr error
+	_ = s.View(t.Context(), func(tx store.Tx) error {
+		_, werr = tx.DeleteExpiredSessions(now, idleSince, 10)
+		return nil
+	})
+	if werr == nil {
+		t.Errorf("DeleteExpiredSessions inside View succeeded, want an error")
+	}
 }
 
 func testAccountState(t *testing.T, s store.Store) {

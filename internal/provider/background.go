@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/queue"
+)
+
+// nodeName names this process among the provider's nodes, for the leases it
+// takes: the host, the process, and a random part, so that a restarted
+// process is a new node and never mistakes an old lease for its own.
+func nodeName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// scheduled is the provider's periodic work, each task on one node at a time.
+func (p *Provider) scheduled() []*queue.Singleton {
+	return []*queue.Singleton{
+		{Name: "session-cleanup", Every: 10 * time.Minute, Lease: 30 * time.Minute, Task: p.Auth.CleanupSessions},
+	}
+}
+
+func (p *Provider) singleton(s *queue.Singleton) *queue.Singleton {
+	s.Store, s.Clock, s.Log, s.Node = p.Store, p.Clock, p.Log, p.Node
+	return s
+}
+
+// background runs the scheduled work until ctx ends or stop is called; stop
+// waits for it, and gives up the leases so that another node takes over at
+// once.
+func (p *Provider) background(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, s := range p.scheduled() {
+		wg.Go(func() { p.singleton(s).Run(ctx) })
+	}
+	return func() { cancel(); wg.Wait() }
+}
+
+// RunScheduled runs each scheduled task once, if this node holds (or takes)
+// its lease, and reports which ran. Serve does this periodically; operators'
+// tools and tests call it directly.
+func (p *Provider) RunScheduled(ctx context.Context) ([]string, error) {
+	var ran []string
+	for _, s := range p.scheduled() {
+		ok, err := p.singleton(s).RunOnce(ctx)
+		if err != nil {
+			return ran, fmt.Errorf("%s: %w", s.Name, err)
+		}
+		if ok {
+			ran = append(ran, s.Name)
+		}
+	}
+	return ran, nil
+}
