@@ -201,7 +201,7 @@ type AttachmentInfo struct {
 // Event is a recorded fact about a letter, with its time: what a confirmation
 // will prove.
 type Event struct {
-	Kind    string    `json:"kind"`              // accepted, stored, picked_up, trashed, deleted
+	Kind    string    `json:"kind"`              // accepted, stored, picked_up, deemed_served, trashed, deleted
 	At      time.Time `json:"at"`                // when it happened
 	Address string    `json:"address,omitempty"` // whose mailbox
 	Level   string    `json:"level,omitempty"`   // login level of the session that caused it

@@ -164,6 +164,11 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 	if err := tx.InsertEvent(events...); err != nil {
 		return err
 	}
+	if jobs := deemedJobs(out, s.Location); len(jobs) > 0 {
+		if err := tx.Enqueue(jobs...); err != nil {
+			return err
+		}
+	}
 	if p.Level() == account.Normal {
 		// Last: the sender's usage row is the one row all of a sender's
 		// accepts write, and on PostgreSQL its lock is held from here to the

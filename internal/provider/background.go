@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/queue"
 )
 
@@ -29,6 +30,19 @@ func (p *Provider) scheduled() []*queue.Singleton {
 	}
 }
 
+// workers are the provider's queued work, each job done by one node.
+func (p *Provider) workers() []*queue.Worker {
+	return []*queue.Worker{
+		{Kind: mailbox.JobDeemedService, Handle: p.Mail.HandleDeemedService, Lease: time.Minute, Batch: 100,
+			Poll: 5 * time.Second, MaxBackoff: time.Hour},
+	}
+}
+
+func (p *Provider) worker(w *queue.Worker) *queue.Worker {
+	w.Store, w.Clock, w.Log, w.Node = p.Store, p.Clock, p.Log, p.Node
+	return w
+}
+
 func (p *Provider) singleton(s *queue.Singleton) *queue.Singleton {
 	s.Store, s.Clock, s.Log, s.Node = p.Store, p.Clock, p.Log, p.Node
 	return s
@@ -43,7 +57,31 @@ func (p *Provider) background(ctx context.Context) (stop func()) {
 	for _, s := range p.scheduled() {
 		wg.Go(func() { p.singleton(s).Run(ctx) })
 	}
+	for _, w := range p.workers() {
+		wg.Go(func() { p.worker(w).Run(ctx) })
+	}
 	return func() { cancel(); wg.Wait() }
+}
+
+// RunQueues runs every due job of every kind on this node, until none is
+// due, and returns how many ran. Serve's workers do this continually;
+// tests call it after moving the clock.
+func (p *Provider) RunQueues(ctx context.Context) (int, error) {
+	total := 0
+	for _, w := range p.workers() {
+		w := p.worker(w)
+		for {
+			n, err := w.RunOnce(ctx)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	return total, nil
 }
 
 // RunScheduled runs each scheduled task once, if this node holds (or takes)

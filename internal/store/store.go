@@ -350,11 +350,14 @@ type Cursor struct {
 
 // Event kinds: the facts that confirmations will prove (DMG §5(7)–(9)).
 const (
-	EventAccepted     = "accepted"  // left the sender's mailbox (dispatch)
-	EventStored       = "stored"    // stored in a recipient's mailbox (receipt)
-	EventPickedUp     = "picked_up" // first login at high after arrival (pickup, DMG §5(9))
-	EventTrashed      = "trashed"   // moved to the trash
-	EventDeletedFinal = "deleted"   // finally deleted
+	EventAccepted = "accepted"  // left the sender's mailbox (dispatch)
+	EventStored   = "stored"    // stored in a recipient's mailbox (receipt)
+	EventPickedUp = "picked_up" // first login at high after arrival (pickup, DMG §5(9))
+	// EventDeemedServed: a letter of formal service not picked up is deemed
+	// served on the third day after dispatch (VwZG §5a(4)).
+	EventDeemedServed = "deemed_served"
+	EventTrashed      = "trashed" // moved to the trash
+	EventDeletedFinal = "deleted" // finally deleted
 )
 
 // Event is a recorded fact about a letter with its time.
