@@ -1,0 +1,297 @@
+package pki
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/address"
+)
+
+// trustListVersion is the schema version of the JSON content.
+const trustListVersion = 1
+
+// Bounds of a trust list's lifetime (next_update − issued). The list is how
+// a provider is removed, and relying parties check at least daily (TR
+// BInfra-IO §2), so a day is the default; a month is the most, or removing a
+// provider would mean little.
+const (
+	DefaultTrustListValidity = 24 * time.Hour
+	MinTrustListValidity     = time.Hour
+	MaxTrustListValidity     = 31 * 24 * time.Hour
+)
+
+// Errors of a trust list that verified but is used at the wrong time; a
+// *ValidityError wraps one of them.
+var (
+	ErrExpired     = errors.New("expired")
+	ErrNotYetValid = errors.New("not yet valid")
+)
+
+// TrustList is a verified trust list: the authority's signed statement of
+// which providers are accredited (TR BInfra-IO §7).
+type TrustList struct {
+	Issuer     string // the authority's name
+	Sequence   uint64 // increases with every list the authority signs
+	Issued     time.Time
+	NextUpdate time.Time
+	Providers  []Provider        // sorted by domain
+	Signer     *x509.Certificate // the trust-list signer's certificate
+	index      map[string]*Provider
+}
+
+// Provider is one accredited provider as the trust list names it.
+type Provider struct {
+	Domain string
+	Name   string
+	Seal   *x509.Certificate // signs the provider's evidence and confirmations
+	TLS    *x509.Certificate // authenticates it in federation (mutual TLS)
+}
+
+// Lookup returns the provider of a domain (any case), and whether the list
+// names it.
+func (l *TrustList) Lookup(domain string) (Provider, bool) {
+	d, err := address.ParseDomain(domain)
+	if err != nil {
+		return Provider{}, false
+	}
+	p, ok := l.index[d]
+	if !ok {
+		return Provider{}, false
+	}
+	return *p, true
+}
+
+// Domains lists the accredited domains in order.
+func (l *TrustList) Domains() []string {
+	ds := make([]string, len(l.Providers))
+	for i, p := range l.Providers {
+		ds[i] = p.Domain
+	}
+	return ds
+}
+
+// ValidityError is a trust list whose signature, chain and content are good
+// but which is used outside [Issued, NextUpdate]. List is the verified list:
+// a relying party that cannot fetch a fresh one decides itself whether to keep
+// working with the last good list for a while (and should say so loudly);
+// ParseTrustList never decides that for it.
+type ValidityError struct {
+	List *TrustList
+	Now  time.Time
+	Err  error // ErrExpired or ErrNotYetValid
+}
+
+func (e *ValidityError) Error() string {
+	if errors.Is(e.Err, ErrExpired) {
+		return fmt.Sprintf("trust list: %v: no. %d was valid until %s, it is now %s", e.Err, e.List.Sequence,
+			e.List.NextUpdate.Format(time.RFC3339), e.Now.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("trust list: %v: no. %d is valid from %s, it is now %s", e.Err, e.List.Sequence,
+		e.List.Issued.Format(time.RFC3339), e.Now.UTC().Format(time.RFC3339))
+}
+
+// Unwrap gives ErrExpired or ErrNotYetValid to errors.Is.
+func (e *ValidityError) Unwrap() error { return e.Err }
+
+// trustListJSON is the signed content; see the package comment for the schema.
+type trustListJSON struct {
+	Version    int            `json:"version"`
+	Issuer     string         `json:"issuer"`
+	Sequence   uint64         `json:"sequence"`
+	Issued     time.Time      `json:"issued"`
+	NextUpdate time.Time      `json:"next_update"`
+	Providers  []providerJSON `json:"providers"`
+}
+
+type providerJSON struct {
+	Domain   string `json:"domain"`
+	Name     string `json:"name"`
+	SealCert []byte `json:"seal_cert"` // DER, base64 in JSON
+	TLSCert  []byte `json:"tls_cert"`
+}
+
+// ParseTrustList verifies a DER trust list against the authority's root
+// certificate at time now and returns it. The checks, in order, each named in
+// the error it returns (test with errors.Is):
+//
+//  1. ErrFormat: DER CMS SignedData, one signer, content type OIDTrustList;
+//  2. ErrSignature: the content digest and the signature verify;
+//  3. ErrChain: the signer's certificate was issued by root directly and is
+//     valid at now;
+//  4. ErrSignerRole: it is the trust-list signer (extended key usage
+//     OIDTrustListSigning, critical; digitalSignature; not a CA);
+//  5. ErrContent: the JSON keeps the schema, names root's authority as issuer,
+//     and every certificate in it was issued by root for its domain;
+//  6. ErrExpired, ErrNotYetValid: now lies in [issued, next_update]; this one
+//     comes as a *ValidityError that carries the verified list.
+func ParseTrustList(der []byte, root *x509.Certificate, now time.Time) (*TrustList, error) {
+	if root == nil {
+		return nil, errors.New("trust list: no root certificate to check it against")
+	}
+	m, err := verifyCMS(der)
+	if err != nil {
+		return nil, fmt.Errorf("trust list: %w", err)
+	}
+	if !m.contentType.Equal(OIDTrustList()) {
+		return nil, fmt.Errorf("trust list: %w: content type %v is not a trust list (%v)", ErrFormat, m.contentType, OIDTrustList())
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(root)
+	// No intermediates: the root issues the signer directly (path length 0).
+	if _, err := m.signer.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		return nil, fmt.Errorf("trust list: %w: signer %q: %v", ErrChain, m.signer.Subject.CommonName, err)
+	}
+	if err := checkSignerRole(m.signer); err != nil {
+		return nil, fmt.Errorf("trust list: %w: signer %q: %v", ErrSignerRole, m.signer.Subject.CommonName, err)
+	}
+	l, err := decodeTrustList(m.content, root)
+	if err != nil {
+		return nil, fmt.Errorf("trust list: %w: %v", ErrContent, err)
+	}
+	l.Signer = m.signer
+	switch {
+	case now.Before(l.Issued):
+		return nil, &ValidityError{List: l, Now: now, Err: ErrNotYetValid}
+	case now.After(l.NextUpdate):
+		return nil, &ValidityError{List: l, Now: now, Err: ErrExpired}
+	}
+	return l, nil
+}
+
+// checkSignerRole checks that c is a trust-list signer, not some other
+// certificate of the same authority (the TSA's, a provider's).
+func checkSignerRole(c *x509.Certificate) error {
+	if !hasCriticalEKU(c, OIDTrustListSigning()) {
+		return errors.New("extended key usage is not the trust-list signer's")
+	}
+	if c.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return errors.New("key usage lacks digitalSignature")
+	}
+	if c.IsCA {
+		return errors.New("is a CA certificate")
+	}
+	return nil
+}
+
+// authorityName is the authority's name: the one organisation of its root.
+func authorityName(root *x509.Certificate) (string, error) {
+	if len(root.Subject.Organization) != 1 {
+		return "", errors.New("the root certificate does not name one organisation")
+	}
+	return root.Subject.Organization[0], nil
+}
+
+// decodeTrustList reads the JSON content strictly: unknown members, trailing
+// data, a duplicate domain or a certificate from another CA are errors.
+func decodeTrustList(content []byte, root *x509.Certificate) (*TrustList, error) {
+	dec := json.NewDecoder(bytes.NewReader(content))
+	dec.DisallowUnknownFields()
+	var j trustListJSON
+	if err := dec.Decode(&j); err != nil {
+		return nil, fmt.Errorf("JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("JSON: data after the document")
+	}
+	if j.Version != trustListVersion {
+		return nil, fmt.Errorf("version %d, this siegel reads version %d", j.Version, trustListVersion)
+	}
+	name, err := authorityName(root)
+	if err != nil {
+		return nil, err
+	}
+	if j.Issuer != name {
+		return nil, fmt.Errorf("issuer %q is not the root's authority %q", j.Issuer, name)
+	}
+	if j.Sequence == 0 {
+		return nil, errors.New("sequence: must be at least 1")
+	}
+	if j.Issued.IsZero() || !j.NextUpdate.After(j.Issued) {
+		return nil, errors.New("next_update: must be after issued")
+	}
+	l := &TrustList{Issuer: j.Issuer, Sequence: j.Sequence, Issued: j.Issued.UTC(), NextUpdate: j.NextUpdate.UTC(),
+		index: make(map[string]*Provider, len(j.Providers))}
+	for i, pj := range j.Providers {
+		p, err := decodeProvider(pj, root)
+		if err != nil {
+			return nil, fmt.Errorf("providers[%d]: %v", i, err)
+		}
+		if slices.ContainsFunc(l.Providers, func(q Provider) bool { return q.Domain == p.Domain }) {
+			return nil, fmt.Errorf("providers[%d]: domain %s listed twice", i, p.Domain)
+		}
+		l.Providers = append(l.Providers, p)
+	}
+	slices.SortFunc(l.Providers, func(a, b Provider) int { return strings.Compare(a.Domain, b.Domain) })
+	for i := range l.Providers {
+		l.index[l.Providers[i].Domain] = &l.Providers[i]
+	}
+	return l, nil
+}
+
+// decodeProvider checks one entry: a canonical domain, a name, and two
+// certificates that root issued for that domain in their roles. Their
+// validity is not checked here: that is the business of whoever uses them,
+// at the time they use them.
+func decodeProvider(pj providerJSON, root *x509.Certificate) (Provider, error) {
+	d, err := address.ParseDomain(pj.Domain)
+	if err != nil || d != pj.Domain {
+		return Provider{}, fmt.Errorf("domain %q: not a canonical provider domain", pj.Domain)
+	}
+	if _, err := checkName("name", pj.Name, maxProviderName); err != nil {
+		return Provider{}, err
+	}
+	p := Provider{Domain: d, Name: pj.Name}
+	for _, c := range []struct {
+		field string
+		der   []byte
+		dst   **x509.Certificate
+		usage []x509.ExtKeyUsage
+	}{
+		{"seal_cert", pj.SealCert, &p.Seal, []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}},
+		{"tls_cert", pj.TLSCert, &p.TLS, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
+	} {
+		cert, err := x509.ParseCertificate(c.der)
+		if err != nil {
+			return Provider{}, fmt.Errorf("%s: %v", c.field, err)
+		}
+		if err := cert.CheckSignatureFrom(root); err != nil {
+			return Provider{}, fmt.Errorf("%s: not issued by the root: %v", c.field, err)
+		}
+		if err := cert.VerifyHostname(d); err != nil {
+			return Provider{}, fmt.Errorf("%s: %v", c.field, err)
+		}
+		for _, u := range c.usage {
+			if !slices.Contains(cert.ExtKeyUsage, u) {
+				return Provider{}, fmt.Errorf("%s: lacks an extended key usage of its role", c.field)
+			}
+		}
+		*c.dst = cert
+	}
+	return p, nil
+}
+
+// encodeTrustList is the JSON content of a list.
+func encodeTrustList(issuer string, seq uint64, issued, next time.Time, ps []Provider) ([]byte, error) {
+	j := trustListJSON{Version: trustListVersion, Issuer: issuer, Sequence: seq, Issued: issued, NextUpdate: next,
+		Providers: []providerJSON{}}
+	for _, p := range ps {
+		j.Providers = append(j.Providers, providerJSON{Domain: p.Domain, Name: p.Name, SealCert: p.Seal.Raw, TLSCert: p.TLS.Raw})
+	}
+	slices.SortFunc(j.Providers, func(a, b providerJSON) int { return strings.Compare(a.Domain, b.Domain) })
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a name like "Meier & Söhne" stays readable in openssl's output
+	if err := enc.Encode(j); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

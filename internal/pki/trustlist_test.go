@@ -1,0 +1,325 @@
+package pki
+
+import (
+	"bytes"
+	"encoding/asn1"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/digitorus/pkcs7"
+)
+
+// listFixture is an authority with two providers and a list it signed at t0.
+type listFixture struct {
+	a    *Authority
+	der  []byte
+	list *TrustList
+	p1   *Issued
+	p2   *Issued
+}
+
+func newListFixture(t testing.TB, now time.Time) *listFixture {
+	t.Helper()
+	a := newAuthority(t, "Testbehörde", now)
+	f := &listFixture{a: a}
+	f.p1 = issueProvider(t, a, "anbieter-b.example", "Anbieter B & Söhne", now)
+	f.p2 = issueProvider(t, a, "anbieter-a.example", "Anbieter A GmbH", now)
+	var err error
+	if f.der, f.list, err = a.SignTrustList(now, DefaultTrustListValidity); err != nil {
+		t.Fatalf("SignTrustList: %v", err)
+	}
+	return f
+}
+
+func TestTrustListRoundTrip(t *testing.T) {
+	t.Parallel()
+	f := newListFixture(t, t0)
+	l, err := ParseTrustList(f.der, f.a.Root, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatalf("ParseTrustList: %v", err)
+	}
+	if l.Issuer != "Testbehörde" || l.Sequence != 1 || !l.Issued.Equal(t0) || !l.NextUpdate.Equal(t0.Add(24*time.Hour)) {
+		t.Errorf("list header: %q no. %d %v–%v", l.Issuer, l.Sequence, l.Issued, l.NextUpdate)
+	}
+	if got := l.Domains(); !slices.Equal(got, []string{"anbieter-a.example", "anbieter-b.example"}) {
+		t.Errorf("domains %v", got)
+	}
+	for _, is := range []*Issued{f.p1, f.p2} {
+		p, ok := l.Lookup(strings.ToUpper(is.Domain))
+		if !ok || p.Name != is.Name || !p.Seal.Equal(is.Seal) || !p.TLS.Equal(is.TLS) {
+			t.Errorf("Lookup(%s) = %+v, %v", is.Domain, p, ok)
+		}
+	}
+	if _, ok := l.Lookup("unknown.example"); ok {
+		t.Error("Lookup found an unknown domain")
+	}
+	if !l.Signer.Equal(f.a.Signer) {
+		t.Error("Signer is not the authority's trust-list signer")
+	}
+
+	// An independent CMS implementation agrees, and the content is the
+	// documented JSON.
+	p7, err := pkcs7.Parse(f.der)
+	if err != nil {
+		t.Fatalf("pkcs7.Parse: %v", err)
+	}
+	if err := p7.Verify(); err != nil {
+		t.Fatalf("pkcs7 Verify: %v", err)
+	}
+	if s := p7.GetOnlySigner(); s == nil || !s.Equal(f.a.Signer) {
+		t.Fatal("pkcs7 sees another signer")
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(p7.Content, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"version", "issuer", "sequence", "issued", "next_update", "providers"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("content lacks %q", k)
+		}
+	}
+	if !bytes.Contains(p7.Content, []byte(`"Anbieter B & Söhne"`)) {
+		t.Errorf("names are escaped in the content:\n%s", p7.Content)
+	}
+}
+
+func TestTrustListSequenceIncreases(t *testing.T) {
+	t.Parallel()
+	a := newAuthority(t, "Behörde", t0)
+	var last uint64
+	for i := range 3 {
+		_, l, err := a.SignTrustList(t0.Add(time.Duration(i)*time.Minute), time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Sequence != last+1 {
+			t.Fatalf("list %d has sequence %d after %d", i, l.Sequence, last)
+		}
+		last = l.Sequence
+		if len(l.Providers) != 0 {
+			t.Fatalf("empty registry gave %d providers", len(l.Providers))
+		}
+	}
+	// A new Authority value for the same folder continues the count.
+	b, err := LoadAuthority(a.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, l, err := b.SignTrustList(t0, time.Hour); err != nil || l.Sequence != 4 {
+		t.Fatalf("after reload: %v, sequence %d", err, l.Sequence)
+	}
+}
+
+func TestSignTrustListRefusesBadValidity(t *testing.T) {
+	t.Parallel()
+	a := newAuthority(t, "Behörde", t0)
+	for _, v := range []time.Duration{0, -time.Hour, time.Minute, 32 * 24 * time.Hour} {
+		if _, _, err := a.SignTrustList(t0, v); err == nil || !strings.HasPrefix(err.Error(), "valid: ") {
+			t.Errorf("valid %v: %v", v, err)
+		}
+	}
+	// A list must not outlive the signer's certificate.
+	if _, _, err := a.SignTrustList(a.Signer.NotAfter.Add(-time.Hour), 24*time.Hour); err == nil {
+		t.Error("signed a list that outlives the signer's certificate")
+	}
+}
+
+// flip returns a copy of b with the byte at i changed.
+func flip(b []byte, i int) []byte {
+	c := slices.Clone(b)
+	c[i] ^= 0x01
+	return c
+}
+
+func TestTrustListTamper(t *testing.T) {
+	t.Parallel()
+	f := newListFixture(t, t0)
+	other := newListFixture(t, t0) // another authority, same name
+	at := t0.Add(time.Hour)
+
+	content := bytes.Index(f.der, []byte(`"issuer"`))
+	if content < 0 {
+		t.Fatal("content not found in the DER")
+	}
+	// A list signed by the right authority's TSA key: chains, wrong role.
+	js, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), nil)
+	byTSA, err := signCMS(js, OIDTrustList(), f.a.TSA.Cert, f.a.TSA.key, false, t0, nil, f.a.Rand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Signed by the real signer, but not as a trust list, or with bad content.
+	asData, _ := signCMS(js, oidTSTInfo, f.a.Signer, f.a.signerKey, false, t0, nil, f.a.Rand)
+	wrongIssuer, _ := encodeTrustList("Jemand anderes", 9, t0, t0.Add(time.Hour), nil)
+	byIssuer, _ := signCMS(wrongIssuer, OIDTrustList(), f.a.Signer, f.a.signerKey, false, t0, nil, f.a.Rand)
+	foreignCert, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), []Provider{other.p1.Provider})
+	byForeign, _ := signCMS(foreignCert, OIDTrustList(), f.a.Signer, f.a.signerKey, false, t0, nil, f.a.Rand)
+	unknownField := bytes.Replace(js, []byte(`"version"`), []byte(`"extra": 1, "version"`), 1)
+	byUnknown, _ := signCMS(unknownField, OIDTrustList(), f.a.Signer, f.a.signerKey, false, t0, nil, f.a.Rand)
+	noCert, _ := signCMS(js, OIDTrustList(), f.a.Signer, f.a.signerKey, true, t0, nil, f.a.Rand)
+	// The eContentType changed, the signed content-type attribute not.
+	listOID, otherOID := mustMarshal(OIDTrustList()), mustMarshal(oidArc(2, 2))
+	retyped := bytes.Replace(f.der, listOID, otherOID, 1)
+	// A second signature beside the good one, by the other authority.
+	var foreign []signerInfoASN1
+	withSignerInfos(t, other.der, func(sis []signerInfoASN1) []signerInfoASN1 { foreign = sis; return sis })
+	twoSigners := withSignerInfos(t, f.der, func(sis []signerInfoASN1) []signerInfoASN1 { return append(sis, foreign...) })
+	signedTwice := withSignerInfos(t, f.der, func(sis []signerInfoASN1) []signerInfoASN1 { return append(sis, sis[0]) })
+	twice, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), []Provider{f.p1.Provider, f.p1.Provider})
+	byTwice, _ := signCMS(twice, OIDTrustList(), f.a.Signer, f.a.signerKey, false, t0, nil, f.a.Rand)
+	early, _ := signCMS(js, OIDTrustList(), f.a.Signer, f.a.signerKey, false, f.a.Signer.NotBefore.Add(-time.Second), nil, f.a.Rand)
+	dupAttr, _ := attribute(oidAttrSigningTime, mustMarshal(t0.Add(time.Minute)))
+	byDupAttr, _ := signCMS(js, OIDTrustList(), f.a.Signer, f.a.signerKey, false, t0, [][]byte{dupAttr}, f.a.Rand)
+
+	for _, c := range []struct {
+		name string
+		der  []byte
+		now  time.Time
+		want error
+	}{
+		{"byte flipped in the content", flip(f.der, content+2), at, ErrSignature},
+		{"byte flipped in the signature", flip(f.der, len(f.der)-1), at, ErrSignature},
+		{"byte flipped in the signed attributes", flip(f.der, bytes.Index(f.der, mustMarshal(oidAttrSigningTime))+16), at, ErrSignature},
+		{"signed by another authority", other.der, at, ErrChain},
+		{"signed by the authority's TSA", byTSA, at, ErrSignerRole},
+		{"not a trust list", asData, at, ErrFormat},
+		{"another issuer", byIssuer, at, ErrContent},
+		{"a certificate from another CA", byForeign, at, ErrContent},
+		{"an unknown member", byUnknown, at, ErrContent},
+		{"no signer certificate", noCert, at, ErrFormat},
+		{"eContentType changed", retyped, at, ErrSignature},
+		{"a second signature by another authority", twoSigners, at, ErrFormat},
+		{"the signature twice", signedTwice, at, ErrFormat},
+		{"a domain listed twice", byTwice, at, ErrContent},
+		{"signed before the signer's certificate was valid", early, at, ErrChain},
+		{"a signed attribute twice", byDupAttr, at, ErrFormat},
+		{"truncated", f.der[:len(f.der)/2], at, ErrFormat},
+		{"trailing bytes", append(slices.Clone(f.der), 0), at, ErrFormat},
+		{"garbage", []byte("not a trust list at all"), at, ErrFormat},
+		{"empty", nil, at, ErrFormat},
+		{"expired", f.der, t0.Add(24*time.Hour + time.Second), ErrExpired},
+		{"not yet valid", f.der, t0.Add(-time.Second), ErrNotYetValid},
+		{"after the signer's certificate", f.der, f.a.Signer.NotAfter.Add(time.Hour), ErrChain},
+	} {
+		l, err := ParseTrustList(c.der, f.a.Root, c.now)
+		if !errors.Is(err, c.want) || l != nil {
+			t.Errorf("%s: got %v (list %v), want %v", c.name, err, l != nil, c.want)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "trust list: "+c.want.Error()) {
+			t.Errorf("%s: message %q does not name the check %q first", c.name, err, c.want)
+		}
+	}
+}
+
+// withSignerInfos decodes SignedData, lets change rewrite its SignerInfos and
+// encodes it again, signing nothing anew.
+func withSignerInfos(t *testing.T, der []byte, change func([]signerInfoASN1) []signerInfoASN1) []byte {
+	t.Helper()
+	var ci contentInfo
+	if err := unmarshalExact(der, &ci, ""); err != nil {
+		t.Fatal(err)
+	}
+	inner, err := explicitInner(ci.Content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sd signedDataASN1
+	if err := unmarshalExact(inner, &sd, ""); err != nil {
+		t.Fatal(err)
+	}
+	sd.SignerInfos = change(sd.SignerInfos)
+	// Decoded RawValues carry FullBytes, so they encode as they came.
+	return mustMarshal(contentInfo{ContentType: oidSignedData, Content: asn1.RawValue{FullBytes: wrap(0, mustMarshal(sd))}})
+}
+
+func TestExpiredTrustListCarriesTheList(t *testing.T) {
+	t.Parallel()
+	f := newListFixture(t, t0)
+	late := t0.Add(48 * time.Hour)
+	_, err := ParseTrustList(f.der, f.a.Root, late)
+	var ve *ValidityError
+	if !errors.As(err, &ve) || !errors.Is(err, ErrExpired) {
+		t.Fatalf("got %v, want a *ValidityError wrapping ErrExpired", err)
+	}
+	if ve.List == nil || ve.List.Sequence != 1 || len(ve.List.Providers) != 2 || !ve.Now.Equal(late) {
+		t.Fatalf("the error carries %+v", ve)
+	}
+	if !strings.Contains(err.Error(), "valid until 2027-03-03T09:00:00Z") {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestParseTrustListNeedsARoot(t *testing.T) {
+	t.Parallel()
+	f := newListFixture(t, t0)
+	if _, err := ParseTrustList(f.der, nil, t0); err == nil {
+		t.Fatal("accepted without a root")
+	}
+	// The TSA's certificate is no root for a trust list.
+	if _, err := ParseTrustList(f.der, f.a.TSA.Cert, t0); !errors.Is(err, ErrChain) {
+		t.Fatalf("TSA certificate as root: %v", err)
+	}
+}
+
+func TestWriteTrustListReplaces(t *testing.T) {
+	t.Parallel()
+	f := newListFixture(t, t0)
+	p := filepath.Join(t.TempDir(), "list.p7m")
+	if err := WriteTrustList(p, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTrustList(p, f.der); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	if _, err := ParseTrustList(b, f.a.Root, t0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func FuzzParseTrustList(f *testing.F) {
+	fx := newListFixture(f, t0)
+	other := newListFixture(f, t0)
+	root := fx.a.Root
+	f.Add(fx.der)
+	f.Add(fx.der[:len(fx.der)-1])
+	f.Add(fx.der[:len(fx.der)/3])
+	f.Add(other.der)
+	f.Add([]byte("garbage \x30\x80\x00\x00"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, der []byte) {
+		l, err := ParseTrustList(der, root, t0.Add(time.Hour))
+		var ve *ValidityError
+		if errors.As(err, &ve) {
+			l = ve.List
+		}
+		if l == nil {
+			if err == nil {
+				t.Fatal("no list and no error")
+			}
+			return
+		}
+		// Accepted: an independent verifier must agree that the root's
+		// trust-list signer signed exactly this content.
+		p7, perr := pkcs7.Parse(der)
+		if perr != nil {
+			t.Fatalf("accepted what pkcs7 cannot parse: %v", perr)
+		}
+		if perr := p7.Verify(); perr != nil {
+			t.Fatalf("accepted what pkcs7 does not verify: %v", perr)
+		}
+		s := p7.GetOnlySigner()
+		if s == nil || s.CheckSignatureFrom(root) != nil || !s.Equal(l.Signer) {
+			t.Fatal("accepted a list whose signer the root did not issue")
+		}
+		if _, err := decodeTrustList(p7.Content, root); err != nil {
+			t.Fatalf("accepted content that does not decode: %v", err)
+		}
+	})
+}
