@@ -1,0 +1,183 @@
+package evidence
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/x509"
+	"fmt"
+	"time"
+)
+
+// Names of the checks Verify makes, in the order it makes them; a
+// *VerifyError carries the name of the one that failed.
+const (
+	CheckCMS                = "cms"                 // the file is DER CMS SignedData in the form Sign writes
+	CheckMessageDigest      = "message-digest"      // message-digest attribute = SHA-256 of the content
+	CheckSigningCertificate = "signing-certificate" // signing-certificate-v2 = SHA-256 of the included signer certificate
+	CheckSignature          = "signature"           // the ECDSA signature over the signed attributes
+	CheckTimestamp          = "timestamp"           // the time-stamp token: present, well formed, signed by its TSA certificate
+	CheckTimestampImprint   = "timestamp-imprint"   // the token's imprint = SHA-256 of the signature value
+	CheckTimestampChain     = "timestamp-chain"     // the TSA certificate chains to the roots at the time-stamp's time, EKU timeStamping
+	CheckChain              = "chain"               // the signer certificate chains to the roots at the time-stamp's time
+	CheckSigningTime        = "signing-time"        // signing-time not after the time-stamp's time (with MaxSkew)
+	CheckContent            = "content"             // the content is an evidence document (Parse)
+	CheckIssuer             = "issuer"              // the document's issuer certificate is the signer's
+)
+
+// MaxFile is the largest evidence file Verify reads.
+const MaxFile = 1 << 20
+
+// VerifyError is a failed check of an evidence file.
+type VerifyError struct {
+	Check string // one of the Check… names
+	Err   error
+}
+
+func (e *VerifyError) Error() string { return "evidence: verify: " + e.Check + ": " + e.Err.Error() }
+
+func (e *VerifyError) Unwrap() error { return e.Err }
+
+func failf(check, format string, args ...any) error {
+	return &VerifyError{Check: check, Err: fmt.Errorf(format, args...)}
+}
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// TSARoots are the roots for the time-stamping authority's certificate;
+	// nil means the roots given to Verify.
+	TSARoots *x509.CertPool
+	// MaxSkew is how far the signing time may lie after the time-stamp's
+	// time; 0 means DefaultMaxSkew.
+	MaxSkew time.Duration
+}
+
+// Verified is what a valid evidence file proves.
+type Verified struct {
+	Evidence      *Evidence
+	Content       []byte            // the XML document as signed
+	Signer        *x509.Certificate // the provider's seal certificate
+	SigningTime   time.Time         // the signing-time attribute: the provider's clock
+	TimestampTime time.Time         // the time-stamp's genTime: the TSA's clock, the time that counts
+	TSA           *x509.Certificate // the time-stamping authority's certificate
+}
+
+// Verify checks an evidence file offline and returns what it proves. Every
+// certificate is checked at the time-stamp's time, not now: evidence is
+// checked years after it was signed, when the seal certificate has long
+// expired, and the time-stamp proves the signature existed while it was
+// valid (ETSI EN 319 102-1 §5.6, signatures with time: the time-stamp is
+// the proof of existence). Revocation is not checked: the authority's trust
+// list is the place for that.
+//
+// Any failure is a *VerifyError naming the check (Check… constants). Verify
+// never panics, whatever the input.
+func Verify(der []byte, roots *x509.CertPool, opts VerifyOptions) (*Verified, error) {
+	if len(der) > MaxFile {
+		return nil, failf(CheckCMS, "%d bytes, at most %d", len(der), MaxFile)
+	}
+	if roots == nil {
+		return nil, failf(CheckChain, "no roots given")
+	}
+	if opts.TSARoots == nil {
+		opts.TSARoots = roots
+	}
+	if opts.MaxSkew == 0 {
+		opts.MaxSkew = DefaultMaxSkew
+	}
+	f, err := parseSignedFile(der)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := f.checkSignature()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := verifyToken(f.token, f.sig, opts.TSARoots)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSignerChain(signer, f.certs, roots, tok.genTime); err != nil {
+		return nil, err
+	}
+	if f.signingTime.After(tok.genTime.Add(opts.MaxSkew)) {
+		return nil, failf(CheckSigningTime, "signed at %s, but time-stamped at %s (allowed skew %s)",
+			stamp(f.signingTime), stamp(tok.genTime), opts.MaxSkew)
+	}
+	e, err := Parse(f.content)
+	if err != nil {
+		return nil, &VerifyError{Check: CheckContent, Err: err}
+	}
+	if !bytes.Equal(e.Issuer.Certificate, signer.Raw) {
+		return nil, failf(CheckIssuer, "the document names issuer certificate %x, but %s signed it",
+			sha256.Sum256(e.Issuer.Certificate), signer.Subject)
+	}
+	return &Verified{
+		Evidence: e, Content: f.content, Signer: signer,
+		SigningTime: f.signingTime, TimestampTime: tok.genTime, TSA: tok.cert,
+	}, nil
+}
+
+// checkSignature makes the checks that need nothing but the file: the
+// message digest, the signer certificate against signing-certificate-v2, and
+// the signature. It returns the signer certificate.
+func (f *signedFile) checkSignature() (*x509.Certificate, error) {
+	if d := sha256.Sum256(f.content); !bytes.Equal(d[:], f.messageDigest) {
+		return nil, failf(CheckMessageDigest, "the content hashes to %x, the signed attribute says %x", d, f.messageDigest)
+	}
+	signer := f.signerCert()
+	if signer == nil {
+		return nil, failf(CheckSigningCertificate, "no included certificate has the SignerInfo's issuer and serial number")
+	}
+	if h := sha256.Sum256(signer.Raw); !bytes.Equal(h[:], f.essHash) {
+		return nil, failf(CheckSigningCertificate, "the signer certificate hashes to %x, signing-certificate-v2 says %x", h, f.essHash)
+	}
+	if f.essSerial != nil && (f.essSerial.Cmp(signer.SerialNumber) != 0 || !bytes.Equal(f.essIssuer, signer.RawIssuer)) {
+		return nil, failf(CheckSigningCertificate, "signing-certificate-v2 names another issuer and serial number than the signer's")
+	}
+	pub, ok := signer.PublicKey.(*ecdsa.PublicKey)
+	if !ok || pub.Curve != elliptic.P256() {
+		return nil, failf(CheckSignature, "the signer key is %T, not ECDSA P-256", signer.PublicKey)
+	}
+	// RFC 5652 §5.4: the signature covers the DER of the signed attributes
+	// with the SET OF tag, not the [0] of the SignerInfo.
+	h := sha256.Sum256(f.signedAttrs)
+	if !ecdsa.VerifyASN1(pub, h[:], f.sig) {
+		return nil, failf(CheckSignature, "the ECDSA signature of %s over the signed attributes does not verify", signer.Subject)
+	}
+	return signer, nil
+}
+
+func (f *signedFile) signerCert() *x509.Certificate {
+	for _, c := range f.certs {
+		if bytes.Equal(c.RawIssuer, f.sidIssuer) && c.SerialNumber.Cmp(f.sidSerial) == 0 {
+			return c
+		}
+	}
+	return nil
+}
+
+// checkSignerChain checks the seal certificate at the time-stamp's time, with
+// the other certificates in the file as intermediates.
+func checkSignerChain(signer *x509.Certificate, certs []*x509.Certificate, roots *x509.CertPool, at time.Time) error {
+	inter := x509.NewCertPool()
+	for _, c := range certs {
+		if c != signer {
+			inter.AddCert(c)
+		}
+	}
+	_, err := signer.Verify(x509.VerifyOptions{
+		Roots: roots, Intermediates: inter, CurrentTime: at,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return failf(CheckChain, "the seal certificate %s at %s: %v", signer.Subject, stamp(at), err)
+	}
+	// RFC 5280 §4.2.1.3: a key usage extension, when present, must allow
+	// signatures (digitalSignature, or contentCommitment for a seal).
+	if ku := signer.KeyUsage; ku != 0 && ku&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return failf(CheckChain, "the seal certificate's key usage does not allow signatures")
+	}
+	return nil
+}
