@@ -49,6 +49,8 @@ func verbs() map[string]verb {
 		"inbox":   {"list a folder (inbox by default)", runInbox},
 		"read":    {"open a letter", runRead},
 		"delete":  {"delete a letter (to the trash, then for good)", runDelete},
+
+		"authority": {"accreditation authority: init, issue provider certificates, sign the trust list", runAuthority},
 	}
 }
 
