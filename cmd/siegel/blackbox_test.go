@@ -13,6 +13,7 @@ import (
 
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/demo"
+	"github.com/siegel-mail/siegel/internal/pki"
 )
 
 // TestDemoBlackBox builds the binary, starts siegel demo as its own process,
@@ -76,6 +77,26 @@ func TestDemoBlackBox(t *testing.T) {
 	cmd, f := start()
 	if len(f.Providers) != 1 || len(f.Accounts) != 4 || f.Providers[0].APIURL == "" {
 		t.Fatalf("demo.json: %+v", f)
+	}
+	// The demo's authority: its root and a trust list, signed, naming the
+	// demo provider.
+	if f.Authority == nil {
+		t.Fatalf("demo.json has no authority: %+v", f)
+	}
+	root, err := pki.ReadCertPEM(f.Authority.RootCert)
+	if err != nil {
+		t.Fatalf("demo.json authority.root_cert: %v", err)
+	}
+	der, err := os.ReadFile(f.Authority.TrustList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := pki.ParseTrustList(der, root, time.Now())
+	if err != nil {
+		t.Fatalf("demo trust list: %v", err)
+	}
+	if _, ok := list.Lookup(demo.Domain); !ok {
+		t.Fatalf("the demo trust list lacks %s: %v", demo.Domain, list.Domains())
 	}
 	kinds := map[string]int{}
 	for _, a := range f.Accounts {

@@ -16,13 +16,14 @@ import (
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "init", "init --dir DIR --domain DOMAIN --name \"Provider name\" [--listen HOST:PORT] [--store postgres://…] [--blob-dir PATH]")
+	fs := newFlags(e, "init", "init --dir DIR --domain DOMAIN --name \"Provider name\" [--listen HOST:PORT] [--authority DIR] [--store postgres://…] [--blob-dir PATH]")
 	dir := fs.String("dir", "", "the provider's data folder (created)")
 	domain := fs.String("domain", "", "the provider's mail domain")
 	name := fs.String("name", "", "the provider's name")
 	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
 	storeURL := fs.String("store", "", "metadata store: a postgres:// URL for a provider of several nodes (default: embedded SQLite in DIR)")
 	blobDir := fs.String("blob-dir", "", "folder of message bodies, shared by every node when the store is PostgreSQL (default: DIR/blobs)")
+	authority := fs.String("authority", "", "a local accreditation authority's folder (siegel authority init): it issues the provider's seal and TLS certificates (default: a self-signed loopback certificate and no seal)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func runInit(ctx context.Context, e *env, args []string) error {
 		return errors.New("--dir, --domain and --name are required")
 	}
 	c, err := provider.Init(ctx, provider.InitOptions{Dir: *dir, Domain: *domain, Name: *name, Listen: *listen,
-		Store: *storeURL, BlobDir: *blobDir, Now: time.Now()})
+		Store: *storeURL, BlobDir: *blobDir, Authority: *authority, Now: time.Now()})
 	if err != nil {
 		return err
 	}

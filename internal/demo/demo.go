@@ -28,6 +28,15 @@ type File struct {
 	Providers []ProviderEntry `json:"providers"`
 	Accounts  []AccountEntry  `json:"accounts"`
 	Officers  []OfficerEntry  `json:"officers"`
+	// Authority is the demo's accreditation authority; absent in a demo
+	// folder made before the demo had one.
+	Authority *AuthorityEntry `json:"authority,omitempty"`
+}
+
+// AuthorityEntry names the accreditation authority's public files.
+type AuthorityEntry struct {
+	RootCert  string `json:"root_cert"`  // PEM root certificate
+	TrustList string `json:"trust_list"` // the signed trust list (DER CMS)
 }
 
 // ProviderEntry is one provider of the demo federation.

@@ -11,6 +11,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/letter"
 	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/pki"
 	"github.com/siegel-mail/siegel/internal/provider"
 	"github.com/siegel-mail/siegel/internal/registration"
 	"github.com/siegel-mail/siegel/internal/store"
@@ -49,7 +50,27 @@ func seedAccounts(now time.Time) []seedAccount {
 // create makes the demo provider and seeds it; it returns demo.json's content
 // without URLs.
 func create(ctx context.Context, dir string, o Options) (*File, error) {
-	if _, err := provider.Init(ctx, provider.InitOptions{Dir: dir, Domain: Domain, Name: Name, Listen: o.Listen, Now: o.Clock.Now()}); err != nil {
+	// The accreditation authority first: it issues the provider's seal and
+	// TLS certificates and lists the provider in its trust list.
+	authDir := filepath.Join(dir, "authority")
+	if _, err := pki.Init(authDir, "Siegel Demo Authority", o.Clock.Now()); err != nil {
+		return nil, fmt.Errorf("demo authority: %w", err)
+	}
+	if _, err := provider.Init(ctx, provider.InitOptions{Dir: dir, Domain: Domain, Name: Name, Listen: o.Listen,
+		Authority: authDir, Now: o.Clock.Now()}); err != nil {
+		return nil, err
+	}
+	a, err := pki.LoadAuthority(authDir)
+	if err != nil {
+		return nil, err
+	}
+	// The demo runs for a while: a list valid for the longest time allowed.
+	list, _, err := a.SignTrustList(o.Clock.Now(), pki.MaxTrustListValidity)
+	if err != nil {
+		return nil, err
+	}
+	trustList := filepath.Join(authDir, pki.TrustListFile)
+	if err := pki.WriteTrustList(trustList, list); err != nil {
 		return nil, err
 	}
 	if _, err := provider.Bootstrap(ctx, dir, o.Log); err != nil {
@@ -60,7 +81,7 @@ func create(ctx context.Context, dir string, o Options) (*File, error) {
 		return nil, err
 	}
 	defer p.Close()
-	f := &File{}
+	f := &File{Authority: &AuthorityEntry{RootCert: filepath.Join(authDir, pki.RootCertFile), TrustList: trustList}}
 	var officers []*store.Officer
 	for i, name := range []string{"Anna Amtmann", "Ben Prüfer"} {
 		off, token, err := p.Reg.AddOfficer(ctx, name, registration.RoleOfficer)

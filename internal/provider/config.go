@@ -25,12 +25,25 @@ type Config struct {
 	Listen string `toml:"listen" comment:"Address the HTTP API and web pages listen on."`
 	// PublicURL is how clients reach the server; the demo and the CLI use it.
 	PublicURL string      `toml:"public_url" comment:"The URL clients use to reach this server (scheme, host, port)."`
-	TLS       TLSConfig   `toml:"tls"`
-	Store     StoreConfig `toml:"store"`
-	Keys      KeysConfig  `toml:"keys"`
+	TLS       TLSConfig       `toml:"tls"`
+	Store     StoreConfig     `toml:"store"`
+	Keys      KeysConfig      `toml:"keys"`
+	Authority AuthorityConfig `toml:"authority"`
+	Seal      SealConfig      `toml:"seal"`
 	Limits    Limits      `toml:"limits"`
 	Login     Login       `toml:"login"`
 	Log       LogConfig   `toml:"log"`
+}
+
+// AuthorityConfig pins the accreditation authority the provider belongs to.
+type AuthorityConfig struct {
+	RootCert string `toml:"root_cert" comment:"The accreditation authority's root certificate (PEM), pinned by siegel init --authority: the seal certificate, and later the trust list and other providers, are checked against it. Empty: the provider has no authority and signs no evidence."`
+}
+
+// SealConfig is the provider's seal: the key that signs its evidence.
+type SealConfig struct {
+	CertFile string `toml:"cert_file" comment:"The provider's seal certificate (PEM), issued by the authority. Empty: no seal."`
+	KeyFile  string `toml:"key_file" comment:"The seal's private key (PEM, mode 0600)."`
 }
 
 // TLSConfig is the listener's certificate.
@@ -154,6 +167,10 @@ func (c *Config) Check() error {
 		return fmt.Errorf("name: must be set")
 	case c.Listen == "":
 		return fmt.Errorf("listen: must be set")
+	case (c.Seal.CertFile == "") != (c.Seal.KeyFile == ""):
+		return fmt.Errorf("seal.cert_file, seal.key_file: set both or neither")
+	case c.Seal.CertFile != "" && c.Authority.RootCert == "":
+		return fmt.Errorf("authority.root_cert: required with a seal, which must chain to it")
 	case storeKind(c.Store.URL) == "":
 		return fmt.Errorf("store.url: %q is neither sqlite:PATH nor a postgres:// URL", c.Store.URL)
 	case c.Store.InlineMaxKiB < 0 || c.Store.InlineMaxKiB > 1024:

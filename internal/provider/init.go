@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/blob"
+	"github.com/siegel-mail/siegel/internal/pki"
 	"github.com/siegel-mail/siegel/internal/store/postgres"
 )
 
@@ -30,7 +31,11 @@ type InitOptions struct {
 	// BlobDir is the folder of message bodies, "" for Dir/blobs; with
 	// PostgreSQL, a folder every node mounts.
 	BlobDir string
-	Now     time.Time
+	// Authority is a local accreditation authority's folder (siegel
+	// authority init): it issues the provider's seal and TLS certificates.
+	// "" makes a self-signed loopback certificate and no seal.
+	Authority string
+	Now       time.Time
 }
 
 // Init creates a provider's data folder: config, master key, a TLS certificate
@@ -57,6 +62,18 @@ func Init(ctx context.Context, o InitOptions) (*Config, error) {
 	if _, err := os.Stat(filepath.Join(o.Dir, ConfigFile)); err == nil {
 		return nil, fmt.Errorf("%s already holds a provider (%s); not overwriting", o.Dir, ConfigFile)
 	}
+	var auth *pki.Authority
+	if o.Authority != "" {
+		a, err := pki.LoadAuthority(o.Authority)
+		if err != nil {
+			return nil, fmt.Errorf("authority: %w", err)
+		}
+		auth = a
+		keys := "keys"
+		c.Authority.RootCert = filepath.Join(keys, pki.RootCertFile)
+		c.Seal = SealConfig{CertFile: filepath.Join(keys, pki.SealCertFile), KeyFile: filepath.Join(keys, pki.SealKeyFile)}
+		c.TLS = TLSConfig{CertFile: filepath.Join(keys, pki.TLSCertFile), KeyFile: filepath.Join(keys, pki.TLSKeyFile)}
+	}
 	if storeKind(c.Store.URL) == "postgres" {
 		v, err := postgres.Version(ctx, c.Store.URL)
 		if err != nil {
@@ -78,7 +95,11 @@ func Init(ctx context.Context, o InitOptions) (*Config, error) {
 	if err := blob.WriteKey(filepath.Join(o.Dir, c.Keys.MasterKey), key); err != nil {
 		return nil, err
 	}
-	if err := writeTLSCert(filepath.Join(o.Dir, c.TLS.CertFile), filepath.Join(o.Dir, c.TLS.KeyFile), c.Domain, o.Now); err != nil {
+	if auth != nil {
+		if _, err := auth.Issue(c.Domain, c.Name, filepath.Join(o.Dir, "keys"), o.Now); err != nil {
+			return nil, fmt.Errorf("authority: %w", err)
+		}
+	} else if err := writeTLSCert(filepath.Join(o.Dir, c.TLS.CertFile), filepath.Join(o.Dir, c.TLS.KeyFile), c.Domain, o.Now); err != nil {
 		return nil, err
 	}
 	b, err := c.Marshal()

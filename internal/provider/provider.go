@@ -24,6 +24,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/blob"
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/registration"
 	"github.com/siegel-mail/siegel/internal/store"
@@ -51,6 +52,9 @@ type Provider struct {
 	Clock  clock.Clock
 	// Node names this process among the provider's nodes (leases).
 	Node string
+	// Seal signs the provider's evidence; nil when the provider has no
+	// authority (siegel init without --authority).
+	Seal *evidence.KeySigner
 	lock *os.File
 }
 
@@ -94,6 +98,10 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	seal, err := loadSeal(c, dir, o.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
 	argon := account.Argon2Params{Memory: c.Login.Argon2MemKiB, Time: c.Login.Argon2Time,
 		Threads: c.Login.Argon2Threads, KeyLen: 32, SaltLen: 16}
 	if o.Argon2 != nil {
@@ -104,7 +112,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		return nil, err
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
-	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(), lock: lock}
+	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(), Seal: seal, lock: lock}
 	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
 		Rand: rand.Reader, Log: log}
 	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,
