@@ -90,12 +90,14 @@ func run(ctx context.Context, e *env, args []string) int {
 func usage(w io.Writer, vs map[string]verb) {
 	fmt.Fprintln(w, "siegel: legally binding registered e-mail\n\nUsage: siegel VERB [flags]\n\nVerbs:")
 	names := make([]string, 0, len(vs))
+	width := 0
 	for n := range vs {
 		names = append(names, n)
+		width = max(width, len(n))
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, vs[n].summary)
+		fmt.Fprintf(w, "  %-*s %s\n", width, n, vs[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'siegel VERB -h' for a verb's flags. Start with: siegel demo")
 }
