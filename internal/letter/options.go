@@ -65,7 +65,8 @@ type Sender struct {
 //  5. sender_confirmed / login_level (Forbidden): sender at high;
 //  6. private_id / syntax (Invalid): valid UTF-8, since characters are counted;
 //  7. private_id / too_long (Invalid): at most MaxPrivateID characters;
-//  8. private_id / syntax (Invalid): no control characters (CR, LF …), as it becomes a header.
+//  8. private_id / syntax (Invalid): no control characters (CR, LF …), as it becomes a header;
+//  9. private_id / syntax (Invalid): only characters XML can carry, as it goes into evidence.
 //
 // Dispatch and receipt confirmations are open to every sender at every level.
 func CheckOptions(s Sender, o Options) error {
@@ -113,7 +114,25 @@ func checkPrivateID(id string) error {
 		return problem.Field("private_id", "syntax",
 			"the file number must not contain line breaks or control characters")
 	}
+	if !xmlChars(id) {
+		// It is copied into every confirmation's evidence document, which is
+		// XML: a character XML 1.0 cannot carry would make the letter
+		// unprovable.
+		return problem.Field("private_id", "syntax",
+			"the file number must not contain noncharacters or unpaired surrogates (U+FFFE, U+FFFF …)")
+	}
 	return nil
+}
+
+// xmlChars reports whether every character of s may appear in XML 1.0
+// (its Char production); control characters are refused before this.
+func xmlChars(s string) bool {
+	for _, r := range s {
+		if r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF) {
+			return false
+		}
+	}
+	return true
 }
 
 // RecipientInfo is what the recipient rules need to know about one recipient.

@@ -132,6 +132,8 @@ func TestCheckOptions(t *testing.T) {
 		{"private id/TAB", personNormal, Options{PrivateID: "Az.\t1"}, invalid("private_id", "syntax")},
 		{"private id/NUL", personNormal, Options{PrivateID: "Az.\x001"}, invalid("private_id", "syntax")},
 		{"private id/C1", personNormal, Options{PrivateID: "Az.\u00851"}, invalid("private_id", "syntax")},
+		{"private id/U+FFFE", personNormal, Options{PrivateID: "Az.\ufffe1"}, invalid("private_id", "syntax")},
+		{"private id/U+FFFF", personNormal, Options{PrivateID: "Az.\uffff1"}, invalid("private_id", "syntax")},
 		{"private id/not UTF-8", personNormal, Options{PrivateID: "Az.\xff"}, invalid("private_id", "syntax")},
 		{"private id/too long before syntax", personNormal, Options{PrivateID: strings.Repeat("\n", 1025)}, invalid("private_id", "too_long")},
 	}
