@@ -24,15 +24,15 @@ type Config struct {
 	Name   string `toml:"name" comment:"The provider's name as shown to users and in evidence."`
 	Listen string `toml:"listen" comment:"Address the HTTP API and web pages listen on."`
 	// PublicURL is how clients reach the server; the demo and the CLI use it.
-	PublicURL string      `toml:"public_url" comment:"The URL clients use to reach this server (scheme, host, port)."`
+	PublicURL string          `toml:"public_url" comment:"The URL clients use to reach this server (scheme, host, port)."`
 	TLS       TLSConfig       `toml:"tls"`
 	Store     StoreConfig     `toml:"store"`
 	Keys      KeysConfig      `toml:"keys"`
 	Authority AuthorityConfig `toml:"authority"`
 	Seal      SealConfig      `toml:"seal"`
-	Limits    Limits      `toml:"limits"`
-	Login     Login       `toml:"login"`
-	Log       LogConfig   `toml:"log"`
+	Limits    Limits          `toml:"limits"`
+	Login     Login           `toml:"login"`
+	Log       LogConfig       `toml:"log"`
 }
 
 // AuthorityConfig pins the accreditation authority the provider belongs to.
