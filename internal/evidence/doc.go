@@ -26,6 +26,11 @@
 //     validity when a provider later loses its accreditation (SPEC
 //     "Dispatch options and confirmations").
 //
+// The CMS of layers 2 and 3 is written, read and verified by internal/cms,
+// which the authority's trust list and time-stamp tokens share; this package
+// narrows what it accepts to what Sign writes (profile.go) and names the
+// check behind each failure (Check…).
+//
 // The document is in Siegel's own XML namespace (Namespace) and not in ETSI's,
 // because it is a simplification of the ETSI EN 319 522-3 evidence schema that
 // would not validate against it: see Evidence for the element names and where

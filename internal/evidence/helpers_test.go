@@ -20,6 +20,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/cms"
 )
 
 // signTime is when the test evidence is signed; tests that need certificates
@@ -236,4 +237,19 @@ func wantCheck(t testing.TB, err error, check string) {
 	if ve.Check != check {
 		t.Fatalf("check %q failed, want %q: %v", ve.Check, check, err)
 	}
+}
+
+// fileParts takes an evidence file apart: its signature value, its
+// time-stamp token, and the token's TSTInfo.
+func fileParts(t testing.TB, der []byte) (sig, token, tstInfo []byte) {
+	t.Helper()
+	f, err := parseSignedFile(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cms.ParseToken(f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.sd.Signature, f.token, tok.SignedData.Content
 }

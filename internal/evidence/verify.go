@@ -2,8 +2,6 @@ package evidence
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
@@ -90,22 +88,23 @@ func Verify(der []byte, roots *x509.CertPool, opts VerifyOptions) (*Verified, er
 	if err != nil {
 		return nil, err
 	}
-	signer, err := f.checkSignature()
+	signer, certs, err := f.checkSignature()
 	if err != nil {
 		return nil, err
 	}
-	tok, err := verifyToken(f.token, f.sig, opts.TSARoots)
+	tok, err := verifyToken(f.token, f.sd.Signature, opts.TSARoots)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSignerChain(signer, f.certs, roots, tok.genTime); err != nil {
+	genTime := tok.Info.GenTime.UTC()
+	if err := checkSignerChain(signer, certs, roots, genTime); err != nil {
 		return nil, err
 	}
-	if f.signingTime.After(tok.genTime.Add(opts.MaxSkew)) {
+	if f.sd.SigningTime.After(genTime.Add(opts.MaxSkew)) {
 		return nil, failf(CheckSigningTime, "signed at %s, but time-stamped at %s (allowed skew %s)",
-			stamp(f.signingTime), stamp(tok.genTime), opts.MaxSkew)
+			stamp(f.sd.SigningTime), stamp(genTime), opts.MaxSkew)
 	}
-	e, err := Parse(f.content)
+	e, err := Parse(f.sd.Content)
 	if err != nil {
 		return nil, &VerifyError{Check: CheckContent, Err: err}
 	}
@@ -114,48 +113,9 @@ func Verify(der []byte, roots *x509.CertPool, opts VerifyOptions) (*Verified, er
 			sha256.Sum256(e.Issuer.Certificate), signer.Subject)
 	}
 	return &Verified{
-		Evidence: e, Content: f.content, Signer: signer,
-		SigningTime: f.signingTime, TimestampTime: tok.genTime, TSA: tok.cert,
+		Evidence: e, Content: f.sd.Content, Signer: signer,
+		SigningTime: f.sd.SigningTime, TimestampTime: genTime, TSA: tok.TSA,
 	}, nil
-}
-
-// checkSignature makes the checks that need nothing but the file: the
-// message digest, the signer certificate against signing-certificate-v2, and
-// the signature. It returns the signer certificate.
-func (f *signedFile) checkSignature() (*x509.Certificate, error) {
-	if d := sha256.Sum256(f.content); !bytes.Equal(d[:], f.messageDigest) {
-		return nil, failf(CheckMessageDigest, "the content hashes to %x, the signed attribute says %x", d, f.messageDigest)
-	}
-	signer := f.signerCert()
-	if signer == nil {
-		return nil, failf(CheckSigningCertificate, "no included certificate has the SignerInfo's issuer and serial number")
-	}
-	if h := sha256.Sum256(signer.Raw); !bytes.Equal(h[:], f.essHash) {
-		return nil, failf(CheckSigningCertificate, "the signer certificate hashes to %x, signing-certificate-v2 says %x", h, f.essHash)
-	}
-	if f.essSerial != nil && (f.essSerial.Cmp(signer.SerialNumber) != 0 || !bytes.Equal(f.essIssuer, signer.RawIssuer)) {
-		return nil, failf(CheckSigningCertificate, "signing-certificate-v2 names another issuer and serial number than the signer's")
-	}
-	pub, ok := signer.PublicKey.(*ecdsa.PublicKey)
-	if !ok || pub.Curve != elliptic.P256() {
-		return nil, failf(CheckSignature, "the signer key is %T, not ECDSA P-256", signer.PublicKey)
-	}
-	// RFC 5652 §5.4: the signature covers the DER of the signed attributes
-	// with the SET OF tag, not the [0] of the SignerInfo.
-	h := sha256.Sum256(f.signedAttrs)
-	if !ecdsa.VerifyASN1(pub, h[:], f.sig) {
-		return nil, failf(CheckSignature, "the ECDSA signature of %s over the signed attributes does not verify", signer.Subject)
-	}
-	return signer, nil
-}
-
-func (f *signedFile) signerCert() *x509.Certificate {
-	for _, c := range f.certs {
-		if bytes.Equal(c.RawIssuer, f.sidIssuer) && c.SerialNumber.Cmp(f.sidSerial) == 0 {
-			return c
-		}
-	}
-	return nil
 }
 
 // checkSignerChain checks the seal certificate at the time-stamp's time, with

@@ -3,13 +3,14 @@ package evidence
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/siegel-mail/siegel/internal/cms"
 )
 
 // flipAt returns der with the lowest bit of byte i flipped, which keeps a
@@ -36,19 +37,14 @@ func TestVerifyTamper(t *testing.T) {
 	t.Parallel()
 	p := stdPKI(t)
 	der, doc := p.signed(t, ContentHandover)
-	f, err := parseSignedFile(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sig, token, tokInfo := fileParts(t, der)
 	digest := sha256.Sum256(doc)
 	essHash := sha256.Sum256(p.seal.Raw)
 	utc := []byte("\x17\x0d250301120000Z") // the signing-time value, a UTCTime
+	// The content-type attribute: id-data.
+	ctAttr := []byte("\x30\x18\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x09\x03\x31\x0b\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01")
 	sealCN := indexOf(t, p.seal.Raw, []byte("Siegel Test Seal"), "the seal's common name")
-	tsaCN := indexOf(t, f.token, p.tsa.Raw, "the TSA certificate") + indexOf(t, p.tsa.Raw, []byte("Siegel Test TSA"), "the TSA's common name")
-	tokInfo, err := tstInfoOf(f.token)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tsaCN := indexOf(t, token, p.tsa.Raw, "the TSA certificate") + indexOf(t, p.tsa.Raw, []byte("Siegel Test TSA"), "the TSA's common name")
 	tests := []struct {
 		name  string
 		at    int
@@ -58,15 +54,15 @@ func TestVerifyTamper(t *testing.T) {
 		{"XML content, last byte", indexOf(t, der, doc, "the content") + len(doc) - 2, CheckMessageDigest},
 		{"message-digest attribute", indexOf(t, der, digest[:], "the message digest") + 5, CheckMessageDigest},
 		{"signing-time attribute", indexOf(t, der, utc, "the signing time") + 3, CheckSignature},
-		{"content-type attribute", indexOf(t, der, []byte("\x30\x18\x06\x09"+oidContentType+"\x31\x0b\x06\x09"+oidData), "the content-type attribute") + 25, CheckCMS},
+		{"content-type attribute", indexOf(t, der, ctAttr, "the content-type attribute") + 25, CheckCMS},
 		{"signing-certificate-v2 attribute", indexOf(t, der, essHash[:], "the certificate hash") + 7, CheckSigningCertificate},
-		{"signature", indexOf(t, der, f.sig, "the signature") + 20, CheckSignature},
+		{"signature", indexOf(t, der, sig, "the signature") + 20, CheckSignature},
 		{"seal certificate", indexOf(t, der, p.seal.Raw, "the seal certificate") + sealCN, CheckSigningCertificate},
 		// The intermediate is in the file twice: first among the seal's certificates, then in the token.
 		{"intermediate certificate signature", bytes.Index(der, p.inter.Raw) + len(p.inter.Raw) - 10, CheckChain},
 		{"time-stamp TSTInfo", indexOf(t, der, tokInfo, "the TSTInfo") + len(tokInfo) - 5, CheckTimestamp},
-		{"time-stamp TSA certificate", indexOf(t, der, f.token, "the token") + tsaCN, CheckTimestamp},
-		{"time-stamp signature", indexOf(t, der, f.token, "the token") + len(f.token) - 10, CheckTimestamp},
+		{"time-stamp TSA certificate", indexOf(t, der, token, "the token") + tsaCN, CheckTimestamp},
+		{"time-stamp signature", indexOf(t, der, token, "the token") + len(token) - 10, CheckTimestamp},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,22 +223,16 @@ func TestVerifyTSACertificate(t *testing.T) {
 // refusals, so tests can build files Sign would never write.
 func assembleWith(t *testing.T, p *testPKI, doc []byte, signedAt time.Time, ts Timestamper) []byte {
 	t.Helper()
-	digest := sha256.Sum256(doc)
-	attrs, err := signedAttributes(digest[:], signedAt, p.signer.parts.essAttr)
+	sig, err := p.signer.cms.Sign(rand.Reader, cms.OIDData(), doc, signedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := sha256.Sum256(attrs)
-	sig, err := p.sealKey.Sign(rand.Reader, h[:], crypto.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imprint := sha256.Sum256(sig)
+	imprint := sha256.Sum256(sig.Value)
 	token, err := ts.Timestamp(context.Background(), imprint[:])
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := assemble(doc, p.signer.parts, attrs, sig, token)
+	der, err := sig.Marshal(cms.Attribute{Type: cms.OIDTimeStampToken(), Value: token})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -400,7 +400,7 @@ func (a *Authority) SignTrustList(now time.Time, valid time.Duration) ([]byte, *
 	if err != nil {
 		return nil, nil, err
 	}
-	der, err := signCMS(content, OIDTrustList(), a.Signer, a.signerKey, false, now, nil, a.Rand)
+	der, err := signTrustList(content, a.Signer, a.signerKey, now, a.Rand)
 	if err != nil {
 		return nil, nil, err
 	}

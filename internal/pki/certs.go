@@ -128,23 +128,6 @@ func criticalEKU(oids ...asn1.ObjectIdentifier) (pkix.Extension, error) {
 	return pkix.Extension{Id: oidExtKeyUsage, Critical: true, Value: v}, nil
 }
 
-// hasCriticalEKU reports whether c has a critical extended key usage that
-// holds exactly want.
-func hasCriticalEKU(c *x509.Certificate, want asn1.ObjectIdentifier) bool {
-	n := 0
-	for _, e := range c.Extensions {
-		if e.Id.Equal(oidExtKeyUsage) {
-			n++
-			var oids []asn1.ObjectIdentifier
-			rest, err := asn1.Unmarshal(e.Value, &oids)
-			if err != nil || len(rest) > 0 || !e.Critical || len(oids) != 1 || !oids[0].Equal(want) {
-				return false
-			}
-		}
-	}
-	return n == 1
-}
-
 // issue signs tmpl with the parent's key, after filling in the fields every
 // certificate here shares, and returns the parsed certificate. A child never
 // outlives its parent: a chain is valid only as long as its shortest link.

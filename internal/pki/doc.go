@@ -115,17 +115,15 @@
 //	1.3.6.1.4.1.32473.7434.3.1   OIDTrustListSigning: the trust-list signer's
 //	                             extended key usage (critical)
 //
-// # Why our own CMS code
+// # CMS
 //
-// github.com/digitorus/pkcs7 stamps the signingTime attribute with the wall
-// clock and verifies it against the certificate's validity; with an injected
-// clock (a test at 2027-03-02, or a TSA whose certificate is younger than the
-// real time) the library writes tokens it then refuses. Its parser also
-// accepts trailing bytes and BER and does not compare the content-type
-// attribute with the eContentType. So cms.go writes and reads the few
-// SignedData shapes we need, strictly; the tests check every result with that
-// library and with OpenSSL as independent verifiers. The time-stamp protocol
-// messages (requests, responses) come from github.com/digitorus/timestamp.
+// The SignedData of the trust list and of time-stamp tokens is written, read
+// and verified by internal/cms, which evidence files share; its package
+// comment says why that is written by hand rather than with
+// github.com/digitorus/pkcs7 (the wall clock in signing-time, a forgiving
+// parser). The tests check every result with pkcs7 and with OpenSSL as
+// independent verifiers. The time-stamp protocol messages (requests,
+// responses) come from github.com/digitorus/timestamp.
 //
 // # Time and randomness
 //

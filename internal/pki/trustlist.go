@@ -2,6 +2,7 @@ package pki
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/address"
+	"github.com/siegel-mail/siegel/internal/cms"
 )
 
 // trustListVersion is the schema version of the JSON content.
@@ -135,28 +137,25 @@ func ParseTrustList(der []byte, root *x509.Certificate, now time.Time) (*TrustLi
 	if root == nil {
 		return nil, errors.New("trust list: no root certificate to check it against")
 	}
-	m, err := verifyCMS(der)
+	sd, signer, err := verifyTrustListCMS(der)
 	if err != nil {
 		return nil, fmt.Errorf("trust list: %w", err)
-	}
-	if !m.contentType.Equal(OIDTrustList()) {
-		return nil, fmt.Errorf("trust list: %w: content type %v is not a trust list (%v)", ErrFormat, m.contentType, OIDTrustList())
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(root)
 	// No intermediates: the root issues the signer directly (path length 0).
-	if _, err := m.signer.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: now,
+	if _, err := signer.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
-		return nil, fmt.Errorf("trust list: %w: signer %q: %v", ErrChain, m.signer.Subject.CommonName, err)
+		return nil, fmt.Errorf("trust list: %w: signer %q: %v", ErrChain, signer.Subject.CommonName, err)
 	}
-	if err := checkSignerRole(m.signer); err != nil {
-		return nil, fmt.Errorf("trust list: %w: signer %q: %v", ErrSignerRole, m.signer.Subject.CommonName, err)
+	if err := checkSignerRole(signer); err != nil {
+		return nil, fmt.Errorf("trust list: %w: signer %q: %v", ErrSignerRole, signer.Subject.CommonName, err)
 	}
-	l, err := decodeTrustList(m.content, root)
+	l, err := decodeTrustList(sd.Content, root)
 	if err != nil {
 		return nil, fmt.Errorf("trust list: %w: %v", ErrContent, err)
 	}
-	l.Signer = m.signer
+	l.Signer = signer
 	switch {
 	case now.Before(l.Issued):
 		return nil, &ValidityError{List: l, Now: now, Err: ErrNotYetValid}
@@ -166,10 +165,52 @@ func ParseTrustList(der []byte, root *x509.Certificate, now time.Time) (*TrustLi
 	return l, nil
 }
 
+// signTrustList wraps a list's JSON in DER CMS SignedData (RFC 5652 §5):
+// eContentType OIDTrustList, signed at now by the trust-list signer, whose
+// certificate is included.
+func signTrustList(content []byte, cert *x509.Certificate, key crypto.Signer, now time.Time, rnd io.Reader) ([]byte, error) {
+	s, err := cms.NewSigner(key, cert, []*x509.Certificate{cert})
+	if err != nil {
+		return nil, err
+	}
+	sig, err := s.Sign(rnd, OIDTrustList(), content, now)
+	if err != nil {
+		return nil, err
+	}
+	return sig.Marshal()
+}
+
+// verifyTrustListCMS reads the SignedData of a trust list and verifies its
+// signature (cms.SignedData.Verify); then the content type, no unsigned
+// attributes (nothing would protect them), and the signing time within the
+// signer certificate's validity. Whose certificate it is, is the caller's
+// to check.
+func verifyTrustListCMS(der []byte) (*cms.SignedData, *x509.Certificate, error) {
+	sd, err := cms.Parse(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, _, err := sd.Verify()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !sd.ContentType.Equal(OIDTrustList()) {
+		return nil, nil, fmt.Errorf("%w: content type %v is not a trust list (%v)", ErrFormat, sd.ContentType, OIDTrustList())
+	}
+	if sd.UnsignedAttrs.Len() > 0 {
+		return nil, nil, fmt.Errorf("%w: unsigned attributes, which a trust list does not have", ErrFormat)
+	}
+	if st := sd.SigningTime; !st.IsZero() && (st.Before(signer.NotBefore) || st.After(signer.NotAfter)) {
+		return nil, nil, fmt.Errorf("%w: signed at %s, outside the signer certificate's validity %s to %s", ErrChain,
+			st.UTC().Format(time.RFC3339), signer.NotBefore.UTC().Format(time.RFC3339), signer.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return sd, signer, nil
+}
+
 // checkSignerRole checks that c is a trust-list signer, not some other
 // certificate of the same authority (the TSA's, a provider's).
 func checkSignerRole(c *x509.Certificate) error {
-	if !hasCriticalEKU(c, OIDTrustListSigning()) {
+	if !cms.ExclusiveEKU(c, OIDTrustListSigning()) {
 		return errors.New("extended key usage is not the trust-list signer's")
 	}
 	if c.KeyUsage&x509.KeyUsageDigitalSignature == 0 {

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/cms"
 )
 
 func newLoopbackListener() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
@@ -146,16 +150,24 @@ func TestTimestampTamper(t *testing.T) {
 		t.Fatal("genTime not found in the token")
 	}
 	otherToken, _ := other.TSA.Timestamp(t.Context(), d)
-	info, _ := asn1MarshalTSTInfo(t, a.TSA, d)
+	tok, err := cms.ParseToken(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tokens made by hand over the same TSTInfo.
+	info := tok.SignedData.Content
+	tsaCert := []*x509.Certificate{a.TSA.Cert}
+	tsaESS := cms.SigningCertificateV2(a.TSA.Cert)
+	signerESS := cms.SigningCertificateV2(a.Signer)
 	// Signed by the trust-list signer, with a signing-certificate attribute
 	// for its own certificate: chains to the root, but is no TSA.
-	signerESS, _ := signingCertificateV2(a.Signer)
-	bySigner, _ := signCMS(info, oidTSTInfo, a.Signer, a.signerKey, false, t0, [][]byte{signerESS}, a.Rand)
+	bySigner := signAs(t, cms.OIDTSTInfo(), info, a.Signer, a.signerKey, []*x509.Certificate{a.Signer}, signerESS)
 	// Signed by the TSA, but the attribute names the signer's certificate.
-	wrongESS, _ := signCMS(info, oidTSTInfo, a.TSA.Cert, a.TSA.key, false, t0, [][]byte{signerESS}, a.Rand)
-	noESS, _ := signCMS(info, oidTSTInfo, a.TSA.Cert, a.TSA.key, false, t0, nil, a.Rand)
-	notTST, _ := signCMS(info, OIDTrustList(), a.TSA.Cert, a.TSA.key, false, t0, [][]byte{a.TSA.ess}, a.Rand)
-	noCert, _ := signCMS(info, oidTSTInfo, a.TSA.Cert, a.TSA.key, true, t0, [][]byte{a.TSA.ess}, a.Rand)
+	key := tsaKey(t, a)
+	wrongESS := signAs(t, cms.OIDTSTInfo(), info, a.TSA.Cert, key, tsaCert, signerESS)
+	noESS := signAs(t, cms.OIDTSTInfo(), info, a.TSA.Cert, key, tsaCert)
+	notTST := signAs(t, OIDTrustList(), info, a.TSA.Cert, key, tsaCert, tsaESS)
+	noCert := signAs(t, cms.OIDTSTInfo(), info, a.TSA.Cert, key, nil, tsaESS)
 
 	for _, c := range []struct {
 		name   string
@@ -190,19 +202,15 @@ func TestTimestampTamper(t *testing.T) {
 	}
 }
 
-// asn1MarshalTSTInfo is a TSTInfo such as the TSA would sign, for tokens made
-// by hand.
-func asn1MarshalTSTInfo(t *testing.T, tsa *TSA, digest []byte) ([]byte, error) {
+// tsaKey is the key of the authority's TSA, from its folder: the TSA keeps
+// it only inside its signers.
+func tsaKey(t *testing.T, a *Authority) *ecdsa.PrivateKey {
 	t.Helper()
-	token, err := tsa.Timestamp(t.Context(), digest)
+	k, err := ReadKeyPEM(filepath.Join(a.Dir, TSAKeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := verifyCMS(token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m.content, nil
+	return k
 }
 
 func TestTimestampRefuses(t *testing.T) {

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/siegel-mail/siegel/internal/cms"
 )
 
 // Media types of RFC 3161 §3.4 (time-stamp protocol via HTTP).
@@ -164,16 +166,17 @@ func (h *HTTPTimestamper) Timestamp(ctx context.Context, digest []byte) ([]byte,
 		return nil, fmt.Errorf("time stamp: %s: %w", h.URL, err)
 	}
 	token := ts.RawToken
-	var info *TimestampInfo
-	if h.Roots != nil {
-		info, err = VerifyTimestampToken(token, digest, h.Roots)
-	} else {
-		info, _, err = readToken(token, digest)
+	tok, err := cms.ParseToken(token)
+	if err == nil {
+		err = tok.Verify(digest)
+	}
+	if err == nil && h.Roots != nil {
+		err = tok.VerifyTSA(h.Roots)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("time stamp: %w", err)
 	}
-	if info.Nonce == nil || info.Nonce.Cmp(nonce) != 0 {
+	if n := tok.Info.Nonce; n == nil || n.Cmp(nonce) != 0 {
 		return nil, fmt.Errorf("time stamp: %w: the token does not repeat this request's nonce (a replayed answer?)", ErrContent)
 	}
 	return token, nil
