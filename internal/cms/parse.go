@@ -296,6 +296,9 @@ func readAttrs(attrs cryptobyte.String) (Attributes, error) {
 		if !values.ReadAnyASN1Element(&value, &tag) || !values.Empty() {
 			return Attributes{}, fmt.Errorf("attribute %s has not exactly one value", oidName(oid))
 		}
+		if !wellFormed(value, 0) {
+			return Attributes{}, fmt.Errorf("attribute %s is not DER throughout", oidName(oid))
+		}
 		if _, dup := a.get(string(oid)); dup {
 			return Attributes{}, fmt.Errorf("attribute %s occurs twice", oidName(oid))
 		}
@@ -303,6 +306,37 @@ func readAttrs(attrs cryptobyte.String) (Attributes, error) {
 			value: at(value), valueEnd: at(value) + uint32(len(value))})
 	}
 	return a, nil
+}
+
+// maxDepth bounds the nesting wellFormed follows: a time-stamp token with its
+// certificates nests about a dozen levels.
+const maxDepth = 48
+
+// wellFormed reports whether elem, and every constructed element inside it,
+// is DER-encoded (definite, minimal lengths, nothing left over). Attribute
+// values are otherwise opaque here (an unsigned time-stamp token is checked
+// whole only when verified): a file that is DER at the top and BER deep
+// inside is not DER, and other readers would see it differently.
+func wellFormed(elem cryptobyte.String, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	var contents cryptobyte.String
+	var tag cbasn1.Tag
+	if !elem.ReadAnyASN1(&contents, &tag) || !elem.Empty() {
+		return false
+	}
+	if tag&0x20 == 0 { // primitive
+		return true
+	}
+	for !contents.Empty() {
+		var inner cryptobyte.String
+		var t cbasn1.Tag
+		if !contents.ReadAnyASN1Element(&inner, &t) || !wellFormed(inner, depth+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // readSignedAttrs reads the signed attributes and checks the values of those
