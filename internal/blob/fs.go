@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/siegel-mail/siegel/internal/durable"
 )
 
 const (
@@ -512,5 +514,5 @@ func (f *FS) writeKeyCheck(p string, content []byte) error {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return syncDir(f.dir)
+	return durable.SyncDir(f.dir)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/siegel-mail/siegel/internal/durable"
 )
 
 // NewKey returns a new random master key of KeySize bytes.
@@ -94,26 +96,8 @@ func WriteKey(path string, key []byte) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("blob: write key: %w", err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("blob: write key: %w", err)
 	}
 	return nil
-}
-
-// syncDir fsyncs a directory, making the entries created or renamed in it
-// durable. Windows cannot flush a directory handle, and NTFS journals its
-// metadata anyway, so there it does nothing.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -11,8 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
+
+	"github.com/siegel-mail/siegel/internal/durable"
 )
 
 // File names in an authority's folder (see the package comment).
@@ -145,7 +146,7 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 	if err := os.Remove(tmp); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
 
 // writeReplace replaces (or creates) a file durably and atomically: a reader
@@ -160,7 +161,7 @@ func writeReplace(path string, data []byte, mode os.FileMode) error {
 		os.Remove(tmp)
 		return err
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
 
 // writeTemp writes data to a flushed temporary file in dir with the given mode
@@ -187,42 +188,14 @@ func writeTemp(dir, base string, data []byte, mode os.FileMode) (string, error) 
 	return f.Name(), nil
 }
 
-// syncDir flushes a directory, making names created or renamed in it durable.
-// Windows cannot flush a directory handle; NTFS journals its metadata anyway.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // lockDir takes the authority folder's lock, waiting a few seconds for
 // another siegel command to finish. Issuing and signing hold it, so two
 // commands never hand out one sequence number twice or interleave registry
 // writes.
 func lockDir(dir string) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, keyMode)
+	f, err := durable.Lock(filepath.Join(dir, lockFile), keyMode, 5*time.Second)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("authority folder %s is in use by another siegel command: %w", dir, err)
 	}
-	deadline := time.Now().Add(5 * time.Second) // a wait, not a timestamp: the wall clock is right here
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
-			f.Close()
-			return nil, fmt.Errorf("authority folder %s is in use by another siegel command: %w", dir, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return func() { f.Close() }, nil
 }

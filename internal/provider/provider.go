@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 	_ "time/tzdata" // the daily limit's time zone must load on machines without tzdata
 
@@ -24,6 +23,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/blob"
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/durable"
 	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/registration"
@@ -151,27 +151,13 @@ func abs(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-// lockDir takes the data folder's lock file, or says who has it.
+// lockDir takes the data folder's lock, or says who has it.
 func lockDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "siegel.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := durable.Lock(filepath.Join(dir, "siegel.lock"), 0o600, 2*time.Second)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("data folder %s is in use by another siegel process (stop it first): %w", dir, err)
 	}
-	// A lock just released can stay held for a moment: a process that forks
-	// (to run a program) shares its open files with the child until the child
-	// executes. So try for a short while before calling the folder taken.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return f, nil
-		}
-		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
-			f.Close()
-			return nil, fmt.Errorf("data folder %s is in use by another siegel process (stop it first): %w", dir, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return f, nil
 }
 
 // Handler is everything the provider serves on its one listener.
