@@ -73,6 +73,7 @@ type Tx interface {
 	OfficerTx
 	SessionTx
 	LetterTx
+	EvidenceTx
 	QueueTx
 }
 
@@ -190,6 +191,36 @@ type QueueTx interface {
 	AcquireLease(name, holder string, now, until time.Time) (bool, error)
 	// ReleaseLease gives the lease up if holder has it.
 	ReleaseLease(name, holder string) error
+}
+
+// EvidenceTx keeps the signed evidence of letters' events. Evidence is kept
+// when its letter is finally deleted: it is the sender's proof, not mail.
+type EvidenceTx interface {
+	// InsertEvidence stores signed evidence; ErrConflict when the event
+	// already has evidence about that copy, so that a job that ran twice
+	// stores one.
+	InsertEvidence(e *Evidence) error
+	EvidenceByID(id string) (*Evidence, error)
+	// EvidenceOfLetter lists a letter's evidence in the order of its events.
+	EvidenceOfLetter(letterID string) ([]Evidence, error)
+}
+
+// Evidence is a signed, time-stamped evidence file about one event in a
+// letter's life, and the confirmation message that carried it.
+type Evidence struct {
+	ID       string // the document's EvidenceIdentifier
+	LetterID string
+	// CopyID is the recipient's copy the evidence is about (each evidence
+	// names one recipient).
+	CopyID  string
+	EventID string // the store.Event it proves
+	// Event is the ETSI EN 319 522 event name, e.g. "SubmissionAcceptance".
+	Event string
+	At    time.Time // the event's time
+	File  []byte    // DER CMS SignedData (CAdES B-T): the .p7m
+	// ConfirmationID is the letter id of the confirmation message.
+	ConfirmationID string
+	CreatedAt      time.Time
 }
 
 // ErrLeaseLost is returned when a node acts on a job it no longer leases.

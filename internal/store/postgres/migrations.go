@@ -163,6 +163,21 @@ CREATE TABLE leases (
 	expires_at timestamptz NOT NULL
 );
 `,
+	2: `
+CREATE TABLE evidence (
+	id text PRIMARY KEY,
+	letter_id text NOT NULL,
+	copy_id text NOT NULL,
+	event_id text NOT NULL,
+	event text NOT NULL,
+	at timestamptz NOT NULL,
+	file bytea NOT NULL,
+	confirmation_id text NOT NULL,
+	created_at timestamptz NOT NULL,
+	UNIQUE (event_id, copy_id)
+);
+CREATE INDEX evidence_letter ON evidence (letter_id, at);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

@@ -155,6 +155,21 @@ CREATE TABLE leases (
 	expires_at INTEGER NOT NULL
 );
 `,
+	3: `
+CREATE TABLE evidence (
+	id TEXT PRIMARY KEY,
+	letter_id TEXT NOT NULL,
+	copy_id TEXT NOT NULL,
+	event_id TEXT NOT NULL,
+	event TEXT NOT NULL,
+	at INTEGER NOT NULL,
+	file BLOB NOT NULL,
+	confirmation_id TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	UNIQUE (event_id, copy_id)
+);
+CREATE INDEX evidence_letter ON evidence(letter_id, at);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

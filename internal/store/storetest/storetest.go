@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Transactions", txTests},
 		{"Accept", acceptTests},
 		{"Queue", queueTests},
+		{"Evidence", evidenceTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
