@@ -47,10 +47,18 @@ const maxMessageID = 200
 // copy, because X-de-mail-chosen-recipient shows bcc addresses only to the sender
 // and to the one bcc recipient (TR PVD-IO §3.1.8: one copy per bcc recipient).
 //
+// A sender-confirmed letter is sealed: d.Seal signs its header fields and body
+// hash in X-de-mail-integrity, with the seal certificate in
+// X-de-mail-signature-certificate (TR PVD-IO §3.4; see sealedFields). One
+// signature serves every copy. Sealing draws randomness (ECDSA), so two builds
+// of a sealed draft differ in the signature; other letters build byte for byte
+// the same from the same draft, and carry the body hash only.
+//
 // Build refuses a draft CheckDraft refuses (without a size limit), options whose
-// private id is unsafe, and provider-set fields (MessageID, From, FromName,
-// Provider, AuthLevel, Date) that do not fit into headers. The options are
-// normalized (pickup confirmation implies personal).
+// private id is unsafe, provider-set fields (MessageID, From, FromName,
+// Provider, AuthLevel, Date) that do not fit into headers, and a sender-confirmed
+// draft without a usable Seal. The options are normalized (pickup confirmation
+// implies personal).
 func Build(d Draft) (*Message, error) {
 	if err := checkBuild(d); err != nil {
 		return nil, err
@@ -60,15 +68,33 @@ func Build(d Draft) (*Message, error) {
 	var ctype string
 	m.body, ctype = buildBody(d)
 	m.hash = sha256.Sum256(m.body)
-	m.integrity = integrityValue(m.hash)
 	m.head = buildHead(d)
-	m.tail = appendField(make([]byte, 0, 256), HdrIntegrity, m.integrity)
-	m.tail = appendField(m.tail, "Content-Type", ctype)
+	mime := appendField(make([]byte, 0, 128), "Content-Type", ctype)
 	if len(d.Attachments) == 0 {
-		m.tail = appendField(m.tail, "Content-Transfer-Encoding", "quoted-printable")
+		mime = appendField(mime, "Content-Transfer-Encoding", "quoted-printable")
 	}
-	m.tail = append(m.tail, '\r', '\n')
+	integrity, err := m.integrityFields(d, mime)
+	if err != nil {
+		return nil, err
+	}
+	m.tail = slices.Concat(integrity, mime, []byte("\r\n"))
 	return m, nil
+}
+
+// integrityFields sets m.integrity and returns the fields that carry it, which
+// precede the Content-* fields mime: for a sender-confirmed letter the seal
+// certificate and a signature, otherwise the body hash alone.
+func (m *Message) integrityFields(d Draft, mime []byte) ([]byte, error) {
+	if !d.Options.SenderConfirmed {
+		m.integrity = integrityValue(m.hash)
+		return appendField(make([]byte, 0, 128), HdrIntegrity, m.integrity), nil
+	}
+	fields, v, err := sealFields(d.Seal, m.head, mime, m.hash)
+	if err != nil {
+		return nil, err
+	}
+	m.integrity = v
+	return fields, nil
 }
 
 // checkBuild checks what Build needs beyond CheckDraft: the fields the provider
@@ -93,6 +119,9 @@ func checkBuild(d Draft) error {
 		return fmt.Errorf("letter: unknown auth level %q", d.AuthLevel)
 	case d.Date.Year() < 1900 || d.Date.Year() > 9999:
 		return fmt.Errorf("letter: date %v out of range", d.Date)
+	}
+	if d.Options.SenderConfirmed {
+		return checkSeal(d.Seal)
 	}
 	return nil
 }
@@ -155,11 +184,10 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// integrityValue is X-de-mail-integrity: a DKIM-style tag list (RFC 6376 §3.5;
-// TR PVD-IO §3.1.13, §3.1.21) with the SHA-256 hash of the simple-canonicalized
-// body. The signature (or header hash) over the fields listed in TR PVD-IO
-// §3.1.21 — "b=" with "h=" and "q=x-header/x-de-mail-signature-certificate" —
-// is added by the evidence work, which holds the provider's seal key.
+// integrityValue is X-de-mail-integrity of a letter that is not sealed: a
+// DKIM-style tag list (RFC 6376 §3.5; TR PVD-IO §3.1.13, §3.1.21) with the
+// SHA-256 hash of the simple-canonicalized body. A sender-confirmed letter
+// carries a signature instead (sealFields).
 func integrityValue(h [32]byte) string {
 	return "v=1; a=sha256; c=simple/simple; bh=" + base64.StdEncoding.EncodeToString(h[:])
 }
@@ -175,8 +203,10 @@ func (m *Message) Body() []byte { return m.body }
 // BodyHash is the SHA-256 of Body(): the integrity value's bh= (RFC 6376 §3.7).
 func (m *Message) BodyHash() [32]byte { return m.hash }
 
-// Integrity returns the value of X-de-mail-integrity, which confirmations carry
-// as the message's check value (DMG §5(7) no. 4; TR PVD-IO §3.5.1).
+// Integrity returns the value of X-de-mail-integrity as a reader unfolds it from
+// the header, which confirmations carry as the message's check value (DMG §5(7)
+// no. 4; TR PVD-IO §3.5.1): the body hash, and for a sender-confirmed letter the
+// signature.
 func (m *Message) Integrity() string { return m.integrity }
 
 // Header renders the complete top-level header block, ending with the blank line,

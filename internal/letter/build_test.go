@@ -96,6 +96,7 @@ func TestBuildParseRoundTrip(t *testing.T) {
 
 func TestRoundTripEdgeCases(t *testing.T) {
 	t.Parallel()
+	seal := newTestSeal(t)
 	tests := map[string]func(*Draft){
 		"text only":                    func(d *Draft) { d.Attachments = nil },
 		"text only, no final newline":  func(d *Draft) { d.Attachments, d.Text = nil, "Hallo" },
@@ -117,6 +118,7 @@ func TestRoundTripEdgeCases(t *testing.T) {
 		"no cc, no bcc":                func(d *Draft) { d.Cc, d.Bcc = nil, nil },
 		"plain options":                func(d *Draft) { d.Options, d.AuthLevel = Options{}, account.Normal },
 		"all options":                  func(d *Draft) { d.Options = Options{true, true, true, true, true, strings.Repeat("Akte ü ", 146)} },
+		"sealed, text only, no cc":     func(d *Draft) { d.Options.SenderConfirmed, d.Attachments, d.Cc = true, nil, nil },
 		"ascii subject":                func(d *Draft) { d.Subject = "Ihr Antrag" },
 		"empty subject":                func(d *Draft) { d.Subject = "" },
 		"subject looking encoded":      func(d *Draft) { d.Subject = "=?utf-8?q?x?=" },
@@ -141,6 +143,7 @@ func TestRoundTripEdgeCases(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			d := sampleDraft()
+			d.Seal = seal // used by the sender-confirmed cases only
 			change(&d)
 			if err := CheckDraft(d, 0); err != nil {
 				t.Fatal(err)
@@ -293,6 +296,7 @@ func TestHeaderFields(t *testing.T) {
 	t.Parallel()
 	d := sampleDraft()
 	d.Options = Options{SenderConfirmed: true, DispatchConfirmation: true, PrivateID: "AZ-17"}
+	d.Seal = newTestSeal(t)
 	m := mustBuild(t, d)
 	msg, err := mail.ReadMessage(bytes.NewReader(m.Bytes(ViewRecipient, "")))
 	if err != nil {
@@ -330,8 +334,12 @@ func TestHeaderFields(t *testing.T) {
 	if m.BodyHash() != sum {
 		t.Error("BodyHash is not the SHA-256 of Body")
 	}
-	if m.Integrity() != integrityValue(sum) || !strings.HasPrefix(m.Integrity(), "v=1; a=sha256; c=simple/simple; bh=") {
-		t.Errorf("integrity %q", m.Integrity())
+	if !strings.HasPrefix(m.Integrity(), "v=1; a=sha256/ecdsa-p256; c=simple/simple; h=") {
+		t.Errorf("sender-confirmed integrity %q", m.Integrity())
+	}
+	d.Options.SenderConfirmed = false
+	if v := mustBuild(t, d).Integrity(); v != integrityValue(sum) || !strings.HasPrefix(v, "v=1; a=sha256; c=simple/simple; bh=") {
+		t.Errorf("integrity %q", v)
 	}
 	if m.MessageID() != d.MessageID {
 		t.Errorf("MessageID %q", m.MessageID())

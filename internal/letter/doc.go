@@ -6,8 +6,10 @@
 // A letter is built once: Build renders one MIME body, stored once as a blob,
 // and the header fields. Each copy's header block differs only in
 // X-de-mail-chosen-recipient, which shows bcc addresses to the sender and to
-// each bcc recipient only its own (TR PVD-IO §3.1.8, §3.1.21). The body hash
-// in X-de-mail-integrity is therefore the same for every copy.
+// each bcc recipient only its own (TR PVD-IO §3.1.8, §3.1.21). X-de-mail-integrity
+// is therefore the same for every copy: the body hash, and for a
+// sender-confirmed letter the provider's signature over the header fields every
+// copy shares (TR PVD-IO §3.4). CheckIntegrity verifies both.
 //
 // The package is pure: no storage, network, logging, clock or package-level
 // mutable state. Rule violations are *problem.Error values naming the request

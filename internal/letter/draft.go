@@ -43,6 +43,10 @@ type Draft struct {
 	AuthLevel   account.Level // the sender's login level at sending
 	Provider    string        // the originator provider's domain
 	Date        time.Time
+
+	// Seal signs a sender-confirmed letter and is required for one; other
+	// letters do not use it (TR PVD-IO §3.4).
+	Seal Sealer
 }
 
 // CheckDraft validates what the sender wrote. It returns the first broken rule, in

@@ -26,6 +26,11 @@ const (
 	HdrPrivateID       = "X-de-mail-private-id"
 	HdrChosenRecipient = "X-de-mail-chosen-recipient"
 	HdrIntegrity       = "X-de-mail-integrity"
+
+	// HdrSignatureCertificate carries the certificate of the key that signed
+	// X-de-mail-integrity, in base64 DER: the key is taken from it, never from
+	// DNS (TR PVD-IO §3.1.21).
+	HdrSignatureCertificate = "X-de-mail-signature-certificate"
 )
 
 // Values of X-de-mail-version and X-de-mail-message-type (TR PVD-IO §3.1.12, §3.1.16).

@@ -54,7 +54,7 @@ type Parsed struct {
 // levels and more than MaxMIMEParts parts, and allocates in proportion to the
 // input. It requires From, Date, X-de-mail-message-id and X-de-mail-message-type,
 // and X-de-mail-auth-level on a normal message (TR PVD-IO §3.1.1, Table 1). It
-// does not check integrity; see VerifyIntegrity.
+// does not check integrity; see CheckIntegrity.
 func Parse(raw []byte) (*Parsed, error) {
 	hdr, body := splitMessage(raw)
 	h, err := readHeader(hdr)
