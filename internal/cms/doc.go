@@ -1,6 +1,6 @@
 // Package cms writes and reads the strict DER subset of CMS SignedData
 // (RFC 5652 §5) that Siegel signs and accepts, and verifies RFC 3161
-// time-stamp tokens, which are SignedData too. Three kinds of document use it:
+// time-stamp tokens, which are SignedData too. Four kinds of document use it:
 //
 //   - the accreditation authority's trust list (internal/pki): JSON under its
 //     own eContentType, signed by the trust-list signer;
@@ -9,6 +9,8 @@
 //     signing-certificate-v2 (RFC 5035 §3) and the signature time-stamp as
 //     unsigned attribute: CAdES baseline B-T (ETSI EN 319 122-1 §5.2.2.3,
 //     §5.3, §6.3);
+//   - confirmation messages (internal/evidence): the same signature, detached,
+//     over the signed part of S/MIME multipart/signed (RFC 8551 §3.5.3);
 //   - RFC 3161 time-stamp tokens (§2.4.2): a TSTInfo, signed by the
 //     authority's in-process TSA or by any other TSA.
 //
@@ -16,7 +18,9 @@
 //
 // NewSigner prepares, once, everything that depends on the certificates only;
 // Signer.Sign signs one content and returns a Signature, and
-// Signature.Marshal writes the ContentInfo. The two steps exist because a
+// Signature.Marshal writes the ContentInfo; Signature.MarshalDetached writes
+// it without the content, for S/MIME multipart/signed (RFC 8551 §3.5.3),
+// such as a provider's confirmation messages. The two steps exist because a
 // CAdES signature time-stamp covers the signature value (RFC 3161 Appendix A;
 // ETSI EN 319 122-1 §5.3): the caller gets the token for Signature.Value and
 // passes it to Marshal as an unsigned attribute. What is written: one signer,
@@ -33,7 +37,8 @@
 // Parse takes hostile input and accepts one shape: a single DER ContentInfo
 // (definite minimal lengths, minimal integers, no trailing bytes) holding
 // SignedData of version 1 or 3 as §5.1 requires, one digest algorithm that is
-// the SignerInfo's, attached content, X.509 certificates only, no CRLs, exactly
+// the SignerInfo's, attached content or none (Detached: RFC 5652 §5.2, given
+// back with Attach), X.509 certificates only, no CRLs, exactly
 // one SignerInfo (issuer and serial number, or subject key identifier), SHA-256,
 // -384 or -512 with ECDSA or RSA PKCS#1 v1.5, and signed attributes that each
 // occur once with one value, content-type and message-digest among them.

@@ -3,6 +3,7 @@ package cms
 import (
 	"bytes"
 	"crypto"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -23,10 +24,14 @@ func checkErr(t *testing.T, what string, err error) {
 	}
 }
 
+// detachedContent is what FuzzParseSignedData gives a detached SignedData.
+const detachedContent = "Content-Type: text/plain\r\n\r\ndetached\r\n"
+
 // FuzzParseSignedData: Parse and Verify never panic and every refusal
-// names a check; what Parse accepts keeps the profile; and what Verify
-// accepts, github.com/digitorus/pkcs7 verifies too, with the same content
-// and signer.
+// names a check; what Parse accepts keeps the profile; a detached
+// SignedData is not verified before Attach; and what Verify accepts,
+// github.com/digitorus/pkcs7 verifies too, with the same content and
+// signer.
 func FuzzParseSignedData(f *testing.F) {
 	p := newPKI(f, "Fuzz")
 	f.Add(sign(f, p.seal(f), OIDData(), []byte("<Evidence/>"), Attribute{OIDTimeStampToken(), p.token(f, digestOf("x"))}))
@@ -34,6 +39,11 @@ func FuzzParseSignedData(f *testing.F) {
 	f.Add(p.token(f, digestOf("y")))
 	if sd, err := pkcs7.NewSignedData([]byte("pkcs7")); err == nil && sd.AddSigner(p.leaf, p.leafKey, pkcs7.SignerInfoConfig{}) == nil {
 		if der, err := sd.Finish(); err == nil {
+			f.Add(der)
+		}
+	}
+	if sig, err := p.seal(f).Sign(rand.Reader, OIDData(), []byte(detachedContent), t0); err == nil {
+		if der, err := sig.MarshalDetached(Attribute{OIDTimeStampToken(), p.token(f, digestOf("x"))}); err == nil {
 			f.Add(der)
 		}
 	}
@@ -48,8 +58,16 @@ func FuzzParseSignedData(f *testing.F) {
 			return
 		}
 		if (d.Version != 1 && d.Version != 3) || len(d.MessageDigest) != d.DigestAlgorithm.Size() ||
-			len(d.Certificates) > maxCertificates || d.SignedAttrs.Len() < 2 {
+			len(d.Certificates) > maxCertificates || d.SignedAttrs.Len() < 2 || (d.Detached && d.Content != nil) {
 			t.Fatalf("Parse accepted %+v", d)
+		}
+		if d.Detached {
+			if _, _, err := d.Verify(); !errors.Is(err, ErrFormat) {
+				t.Fatalf("Verify of detached content before Attach: %v", err)
+			}
+			if err := d.Attach([]byte(detachedContent)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		signer, _, err := d.Verify()
 		if err != nil {
@@ -62,6 +80,9 @@ func FuzzParseSignedData(f *testing.F) {
 		p7, err := pkcs7.Parse(der)
 		if err != nil {
 			t.Fatalf("verified what pkcs7 cannot parse: %v", err)
+		}
+		if d.Detached {
+			p7.Content = []byte(detachedContent)
 		}
 		if err := p7.Verify(); err != nil {
 			t.Fatalf("verified what pkcs7 does not: %v", err)

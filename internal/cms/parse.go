@@ -22,7 +22,13 @@ const maxCertificates = 8
 type SignedData struct {
 	Version     int                   // 1 or 3, as §5.1 requires for the content and the signer identifier
 	ContentType asn1.ObjectIdentifier // eContentType
-	Content     []byte                // the attached content
+	Content     []byte                // the attached content; nil when Detached, until Attach
+
+	// Detached reports that encapContentInfo has no eContent (RFC 5652
+	// §5.2): the content travels beside the SignedData, as the first part
+	// of S/MIME multipart/signed (RFC 8551 §3.5.3), and the verifier gives
+	// it with Attach before Verify.
+	Detached bool
 
 	// Certificates are the certificates included, DER, in their order. They
 	// are parsed by Verify and ParseCertificates only: a signer that merely
@@ -40,6 +46,7 @@ type SignedData struct {
 	contentType    []byte   // eContentType, content octets
 	sid            signerID // which certificate signed
 	signedAttrsDER []byte   // the SignerInfo's [0] IMPLICIT element, as read
+	attached       bool     // Attach gave the detached content
 }
 
 // signerID is a SignerInfo's sid (RFC 5652 §5.3): issuer and serial number
@@ -180,10 +187,29 @@ func (d *SignedData) readContent(encap cryptobyte.String) error {
 		return formatf("unsupported eContentType %x", []byte(oid))
 	}
 	d.contentType = oid
+	// RFC 5652 §5.2: eContent is OPTIONAL; without it the content is
+	// detached (S/MIME multipart/signed, RFC 8551 §3.5.3).
+	if encap.Empty() {
+		d.Detached = true
+		return nil
+	}
 	if !encap.ReadASN1(&wrapped, cbasn1.Tag(0).Constructed().ContextSpecific()) || !encap.Empty() ||
 		!wrapped.ReadASN1Bytes(&d.Content, cbasn1.OCTET_STRING) || !wrapped.Empty() {
-		return formatf("no attached content (a DER OCTET STRING in eContent)")
+		return formatf("eContent is not one DER OCTET STRING")
 	}
+	return nil
+}
+
+// Attach gives a detached SignedData its content, the bytes the signer
+// signed (for S/MIME, the first part of multipart/signed in canonical form,
+// RFC 8551 §3.1.1), so that Verify checks the message digest over them. It
+// refuses a SignedData that carries its content: what a file holds is what
+// was signed, and a caller that means to replace it has a bug.
+func (d *SignedData) Attach(content []byte) error {
+	if !d.Detached {
+		return errors.New("cms: attach: the SignedData carries its content; only a detached one takes content")
+	}
+	d.Content, d.attached = content, true
 	return nil
 }
 

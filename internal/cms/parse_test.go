@@ -215,7 +215,12 @@ func TestParseRefusesSignedData(t *testing.T) {
 		{"no digest algorithm", sd(func(s *sdParts) { s.digestAlgs = appendTLV(nil, tagSet, nil) })},
 		{"two digest algorithms", sd(func(s *sdParts) { s.digestAlgs = attrSet(tagSet, []byte(derAlgSHA256), sha384) })},
 		{"digest algorithm not the signer's", sd(func(s *sdParts) { s.digestAlgs = attrSet(tagSet, sha384) })},
-		{"detached content", sd(func(s *sdParts) { s.encap = appendTLV(nil, tagSequence, appendOID(nil, oidData)) })},
+		{"eContent without its OCTET STRING", sd(func(s *sdParts) {
+			s.encap = appendTLV(nil, tagSequence, append(appendOID(nil, oidData), appendTLV(nil, tagContext0, nil)...))
+		})},
+		{"eContent primitive", sd(func(s *sdParts) {
+			s.encap = appendTLV(nil, tagSequence, append(appendOID(nil, oidData), appendTLV(nil, 0x80, []byte("x"))...))
+		})},
 		{"constructed OCTET STRING (BER)", sd(func(s *sdParts) {
 			s.encap = appendTLV(nil, tagSequence, append(appendOID(nil, oidData),
 				appendTLV(nil, tagContext0, appendTLV(nil, 0x24, appendTLV(nil, tagOctetString, []byte("x"))))...))

@@ -293,11 +293,28 @@ func unsignedAttrs(attrs []Attribute, list []pendingAttr) ([]pendingAttr, int, e
 func (a pendingAttr) encode() []byte { return appendAttribute(nil, a.oid, a.value) }
 
 // Marshal writes the DER ContentInfo holding the SignedData (RFC 5652 §3,
-// §5), with unsigned attributes (§5.3) if any: for CAdES B-T, the signature
-// time-stamp. The version is 1 for id-data and 3 for any other content
-// (§5.1; the signer is always identified by issuer and serial number). The
-// signed attributes are [0] IMPLICIT: the SET's contents under another tag.
+// §5), with the content attached and unsigned attributes (§5.3) if any: for
+// CAdES B-T, the signature time-stamp. The version is 1 for id-data and 3
+// for any other content (§5.1; the signer is always identified by issuer
+// and serial number). The signed attributes are [0] IMPLICIT: the SET's
+// contents under another tag.
 func (g Signature) Marshal(unsigned ...Attribute) ([]byte, error) {
+	return g.marshal(true, unsigned)
+}
+
+// MarshalDetached writes the same ContentInfo as Marshal without the
+// content: encapContentInfo holds the eContentType alone (RFC 5652 §5.2,
+// eContent absent), and the verifier brings the content. It is the
+// signature part of S/MIME multipart/signed (RFC 8551 §3.5.3), whose first
+// part is the content. The message-digest attribute still covers the
+// content given to Sign, and the version is the same as Marshal's (§5.1
+// does not depend on where the content is).
+func (g Signature) MarshalDetached(unsigned ...Attribute) ([]byte, error) {
+	return g.marshal(false, unsigned)
+}
+
+// marshal writes the ContentInfo, with the content when attach.
+func (g Signature) marshal(attach bool, unsigned []Attribute) ([]byte, error) {
 	var uabuf [2]pendingAttr
 	ua, uaSize, err := unsignedAttrs(unsigned, uabuf[:0])
 	if err != nil {
@@ -314,7 +331,10 @@ func (g Signature) Marshal(unsigned ...Attribute) ([]byte, error) {
 	if len(ua) > 0 {
 		si += tlvSize(uaSize)
 	}
-	encap := tlvSize(len(g.contentType)) + tlvSize(tlvSize(len(g.content)))
+	encap := tlvSize(len(g.contentType))
+	if attach {
+		encap += tlvSize(tlvSize(len(g.content)))
+	}
 	sd := len(version) + tlvSize(len(derAlgSHA256)) + tlvSize(encap) + len(s.certs) + tlvSize(tlvSize(si))
 	ci := tlvSize(len(oidSignedData)) + tlvSize(tlvSize(sd))
 
@@ -328,8 +348,10 @@ func (g Signature) Marshal(unsigned ...Attribute) ([]byte, error) {
 	b = append(b, derAlgSHA256...)
 	b = appendHeader(b, tagSequence, encap) // EncapsulatedContentInfo
 	b = appendOID(b, g.contentType)
-	b = appendHeader(b, tagContext0, tlvSize(len(g.content)))
-	b = appendTLV(b, tagOctetString, g.content)
+	if attach { // eContent [0] EXPLICIT OCTET STRING
+		b = appendHeader(b, tagContext0, tlvSize(len(g.content)))
+		b = appendTLV(b, tagOctetString, g.content)
+	}
 	b = append(b, s.certs...)
 	b = appendHeader(b, tagSet, tlvSize(si)) // signerInfos
 	b = appendHeader(b, tagSequence, si)     // SignerInfo

@@ -24,7 +24,7 @@ type Token struct {
 }
 
 // ParseToken reads a DER TimeStampToken without verifying it: SignedData as
-// Parse accepts it, with a TSTInfo as content (version 1), a
+// Parse accepts it, with a TSTInfo as attached content (version 1), a
 // signing-certificate(-v2) attribute (RFC 3161 §2.4.1) and no unsigned
 // attributes, which nothing would protect. It is all a signer needs to see
 // that a token answers its request (CheckImprint); a relying party goes on
@@ -39,6 +39,9 @@ func ParseToken(der []byte) (*Token, error) {
 	}
 	if string(sd.contentType) != oidTSTInfo {
 		return nil, formatf("content type %v is not TSTInfo", sd.ContentType)
+	}
+	if sd.Detached { // RFC 3161 §2.4.2: the token is the TSTInfo, signed
+		return nil, formatf("the TSTInfo is detached: a token carries it")
 	}
 	if !sd.HasSigningCertificate() {
 		return nil, formatf("no signing-certificate attribute (RFC 3161 §2.4.1 requires one)")

@@ -23,7 +23,8 @@ func (d *SignedData) ParseCertificates() ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-// Verify checks the signature: the signer's certificate is included
+// Verify checks the signature: detached content was given with Attach
+// (ErrFormat); the signer's certificate is included
 // (ErrNoSigner); the content-type attribute is the eContentType
 // (ErrContentType); the message-digest attribute is the content's digest
 // (ErrMessageDigest); a signing-certificate(-v2) attribute, if there is one,
@@ -34,6 +35,11 @@ func (d *SignedData) ParseCertificates() ([]*x509.Certificate, error) {
 // belongs to, and whether it may sign this content, is the caller's to
 // decide.
 func (d *SignedData) Verify() (signer *x509.Certificate, certs []*x509.Certificate, err error) {
+	if d.Detached && !d.attached {
+		// Else the digest of no content would be checked, and a signature
+		// over empty content would pass for one over anything.
+		return nil, nil, formatf("the content is detached and was not given (Attach)")
+	}
 	if certs, err = d.ParseCertificates(); err != nil {
 		return nil, nil, err
 	}

@@ -180,8 +180,9 @@ func signTrustList(content []byte, cert *x509.Certificate, key crypto.Signer, no
 	return sig.Marshal()
 }
 
-// verifyTrustListCMS reads the SignedData of a trust list and verifies its
-// signature (cms.SignedData.Verify); then the content type, no unsigned
+// verifyTrustListCMS reads the SignedData of a trust list, which carries its
+// content, and verifies its signature (cms.SignedData.Verify); then the
+// content type, no unsigned
 // attributes (nothing would protect them), and the signing time within the
 // signer certificate's validity. Whose certificate it is, is the caller's
 // to check.
@@ -189,6 +190,9 @@ func verifyTrustListCMS(der []byte) (*cms.SignedData, *x509.Certificate, error) 
 	sd, err := cms.Parse(der)
 	if err != nil {
 		return nil, nil, err
+	}
+	if sd.Detached { // the list is the content: without it there is nothing to trust
+		return nil, nil, fmt.Errorf("%w: the content is detached; a trust list carries its JSON", ErrFormat)
 	}
 	signer, _, err := sd.Verify()
 	if err != nil {

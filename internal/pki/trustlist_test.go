@@ -176,6 +176,19 @@ func TestTrustListTamper(t *testing.T) {
 	twice, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), []Provider{f.p1.Provider, f.p1.Provider})
 	early, _ := signTrustList(js, f.a.Signer, f.a.signerKey, f.a.Signer.NotBefore.Add(-time.Second), f.a.Rand)
 	signingTime := derOf(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5})
+	// The real signer's signature over the list, with the list detached.
+	listSigner, err := cms.NewSigner(f.a.signerKey, f.a.Signer, []*x509.Certificate{f.a.Signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listSig, err := listSigner.Sign(f.a.Rand, OIDTrustList(), js, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	detached, err := listSig.MarshalDetached()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, c := range []struct {
 		name string
@@ -196,6 +209,7 @@ func TestTrustListTamper(t *testing.T) {
 		{"eContentType changed", retyped, at, ErrSignature},
 		{"a domain listed twice", sign(twice), at, ErrContent},
 		{"signed before the signer's certificate was valid", early, at, ErrChain},
+		{"content detached", detached, at, ErrFormat},
 		{"truncated", f.der[:len(f.der)/2], at, ErrFormat},
 		{"trailing bytes", append(slices.Clone(f.der), 0), at, ErrFormat},
 		{"garbage", []byte("not a trust list at all"), at, ErrFormat},
