@@ -15,33 +15,47 @@ import (
 // strict DER SignedData that Siegel writes. This file narrows that to what
 // Sign writes and names the check behind each of the package's errors.
 
-// signedFile is an evidence file taken apart; nothing in it is verified yet.
+// signedFile is an evidence file, or the signature of a confirmation
+// message, taken apart; nothing in it is verified yet.
 type signedFile struct {
 	sd    *cms.SignedData
 	token []byte // the signature-time-stamp: a DER TimeStampToken
 }
 
-// parseSignedFile reads the CMS structure Sign writes (RFC 5652 §3, §5;
-// CAdES B-T, ETSI EN 319 122-1 §6.3) and nothing else: what cms.Parse
-// accepts, narrowed to id-data and an issuer-and-serial-number signer (so
-// version 1), SHA-256 and ECDSA, the certificates in the file, the four
-// signed attributes content-type, message-digest, signing-time and
-// signing-certificate-v2, and the signature-time-stamp as the one unsigned
-// attribute. Every failure is CheckCMS, but a missing time-stamp,
-// CheckTimestamp.
+// parseSignedFile reads an evidence file: the CMS structure Sign writes,
+// with the evidence document as its attached content (checkProfile). A
+// detached signature, as in a confirmation message, is no evidence file:
+// without the document it proves nothing. Every failure is CheckCMS, but a
+// missing time-stamp, CheckTimestamp.
 func parseSignedFile(der []byte) (*signedFile, error) {
 	sd, err := cms.Parse(der)
 	if err != nil {
 		return nil, &VerifyError{Check: CheckCMS, Err: err}
 	}
+	switch {
+	case sd.Detached:
+		return nil, failf(CheckCMS, "the content is detached: an evidence file carries its evidence document")
+	case len(sd.Content) > MaxDocument:
+		return nil, failf(CheckCMS, "the content has %d bytes, an evidence document at most %d", len(sd.Content), MaxDocument)
+	}
+	return checkProfile(sd)
+}
+
+// checkProfile narrows what cms.Parse accepts to what Sign and
+// ComposeConfirmation write (RFC 5652 §3, §5; CAdES B-T, ETSI EN 319 122-1
+// §6.3): id-data and an issuer-and-serial-number signer (so version 1),
+// SHA-256 and ECDSA, the certificates in the file, the four signed
+// attributes content-type, message-digest, signing-time and
+// signing-certificate-v2, and the signature-time-stamp as the one unsigned
+// attribute. Every failure is CheckCMS, but a missing time-stamp,
+// CheckTimestamp.
+func checkProfile(sd *cms.SignedData) (*signedFile, error) {
 	_, ess := sd.SignedAttrs.Get(cms.OIDSigningCertificateV2())
 	switch {
 	case !sd.ContentType.Equal(cms.OIDData()):
 		return nil, failf(CheckCMS, "the encapsulated content type is %v, not id-data", sd.ContentType)
 	case sd.Version != 1:
 		return nil, failf(CheckCMS, "the signer is not identified by issuer and serial number")
-	case len(sd.Content) > MaxDocument:
-		return nil, failf(CheckCMS, "the content has %d bytes, an evidence document at most %d", len(sd.Content), MaxDocument)
 	case sd.DigestAlgorithm != crypto.SHA256 || sd.SignatureAlgorithm != x509.ECDSAWithSHA256:
 		return nil, failf(CheckCMS, "the algorithms are not SHA-256 and ECDSA with SHA-256")
 	case len(sd.Certificates) == 0:

@@ -48,45 +48,58 @@ func SignEvidence(ctx context.Context, e *Evidence, s Signer, ts Timestamper, no
 	return sign(ctx, doc, e.Issuer.Certificate, s, ts, now)
 }
 
-// sign signs doc, a valid evidence document naming issuerCert: the CAdES
-// baseline B signature (ETSI EN 319 122-1 §6.3: content-type,
-// message-digest, signing-time, signing-certificate-v2; the seal certificate
-// and its chain) over doc as id-data, then the signature time-stamp that
-// makes it B-T (§5.3) as the one unsigned attribute.
+// sign signs doc, a valid evidence document naming issuerCert, and writes
+// the evidence file: doc attached (seal).
 func sign(ctx context.Context, doc, issuerCert []byte, s Signer, ts Timestamper, now time.Time) ([]byte, error) {
-	cs, err := cmsSignerOf(s)
+	sig, tst, err := seal(ctx, doc, issuerCert, s, ts, now)
 	if err != nil {
 		return nil, err
 	}
+	return sig.Marshal(tst)
+}
+
+// seal signs content for a document naming issuerCert: the CAdES baseline
+// B signature (ETSI EN 319 122-1 §6.3: content-type, message-digest,
+// signing-time, signing-certificate-v2; the seal certificate and its chain)
+// over content as id-data, and the signature time-stamp that makes it B-T
+// (§5.3), returned as the one unsigned attribute for the caller to write,
+// with the content attached (an evidence file) or detached (a confirmation
+// message).
+func seal(ctx context.Context, content, issuerCert []byte, s Signer, ts Timestamper, now time.Time) (cms.Signature, cms.Attribute, error) {
+	var none cms.Attribute
+	cs, err := cmsSignerOf(s)
+	if err != nil {
+		return cms.Signature{}, none, err
+	}
 	cert := s.Certificate()
 	if !bytes.Equal(issuerCert, cert.Raw) {
-		return nil, errors.New("evidence: sign: the document's issuer certificate is not the signer's certificate")
+		return cms.Signature{}, none, errors.New("evidence: sign: the document's issuer certificate is not the signer's certificate")
 	}
 	now = now.UTC().Truncate(time.Second) // signing-time has whole seconds
 	if now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
-		return nil, fmt.Errorf("evidence: sign: the seal certificate is valid from %s to %s, not at %s",
+		return cms.Signature{}, none, fmt.Errorf("evidence: sign: the seal certificate is valid from %s to %s, not at %s",
 			stamp(cert.NotBefore), stamp(cert.NotAfter), stamp(now))
 	}
-	sig, err := cs.Sign(rand.Reader, cms.OIDData(), doc, now)
+	sig, err := cs.Sign(rand.Reader, cms.OIDData(), content, now)
 	if err != nil {
-		return nil, fmt.Errorf("evidence: sign: the seal: %w", err)
+		return cms.Signature{}, none, fmt.Errorf("evidence: sign: the seal: %w", err)
 	}
 	// RFC 3161 Appendix A; ETSI EN 319 122-1 §5.3: the time-stamp imprint is
 	// the hash of the signature value (the OCTET STRING's contents).
 	imprint := sha256.Sum256(sig.Value)
 	token, err := ts.Timestamp(ctx, imprint[:])
 	if err != nil {
-		return nil, fmt.Errorf("evidence: sign: time-stamp: %w", err)
+		return cms.Signature{}, none, fmt.Errorf("evidence: sign: time-stamp: %w", err)
 	}
 	genTime, err := tokenTime(token, imprint[:])
 	if err != nil {
-		return nil, fmt.Errorf("evidence: sign: time-stamp token: %w", err)
+		return cms.Signature{}, none, fmt.Errorf("evidence: sign: time-stamp token: %w", err)
 	}
 	if now.After(genTime.Add(DefaultMaxSkew)) {
-		return nil, fmt.Errorf("evidence: sign: the time-stamp says %s, more than %s before the signing time %s",
+		return cms.Signature{}, none, fmt.Errorf("evidence: sign: the time-stamp says %s, more than %s before the signing time %s",
 			stamp(genTime), DefaultMaxSkew, stamp(now))
 	}
-	return sig.Marshal(cms.Attribute{Type: cms.OIDTimeStampToken(), Value: token})
+	return sig, cms.Attribute{Type: cms.OIDTimeStampToken(), Value: token}, nil
 }
 
 // tokenTime reads what Sign needs from a time-stamp token without verifying

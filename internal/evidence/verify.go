@@ -9,7 +9,8 @@ import (
 )
 
 // Names of the checks Verify makes, in the order it makes them; a
-// *VerifyError carries the name of the one that failed.
+// *VerifyError carries the name of the one that failed. VerifyConfirmation
+// makes the same and two more, CheckMIME and CheckHeaders.
 const (
 	CheckCMS                = "cms"                 // the file is DER CMS SignedData in the form Sign writes
 	CheckMessageDigest      = "message-digest"      // message-digest attribute = SHA-256 of the content
@@ -75,8 +76,29 @@ func Verify(der []byte, roots *x509.CertPool, opts VerifyOptions) (*Verified, er
 	if len(der) > MaxFile {
 		return nil, failf(CheckCMS, "%d bytes, at most %d", len(der), MaxFile)
 	}
+	opts, err := opts.with(roots)
+	if err != nil {
+		return nil, err
+	}
+	f, err := parseSignedFile(der)
+	if err != nil {
+		return nil, err
+	}
+	v, err := verifySealed(f, roots, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.checkDocument(f.sd.Content); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// with returns opts with the defaults filled in, and refuses to verify
+// without roots.
+func (opts VerifyOptions) with(roots *x509.CertPool) (VerifyOptions, error) {
 	if roots == nil {
-		return nil, failf(CheckChain, "no roots given")
+		return opts, failf(CheckChain, "no roots given")
 	}
 	if opts.TSARoots == nil {
 		opts.TSARoots = roots
@@ -84,10 +106,17 @@ func Verify(der []byte, roots *x509.CertPool, opts VerifyOptions) (*Verified, er
 	if opts.MaxSkew == 0 {
 		opts.MaxSkew = DefaultMaxSkew
 	}
-	f, err := parseSignedFile(der)
-	if err != nil {
-		return nil, err
-	}
+	return opts, nil
+}
+
+// verifySealed makes the checks of the seal itself, the same for an
+// evidence file and a confirmation message, in this order: the signature
+// (message-digest, signing-certificate, signature), the time-stamp
+// (timestamp, timestamp-imprint, timestamp-chain), the seal certificate's
+// chain at the time-stamp's time, and the signing time against it. The
+// content must be in f.sd (attached, or given with Attach). It returns
+// what they prove, without the evidence (checkDocument).
+func verifySealed(f *signedFile, roots *x509.CertPool, opts VerifyOptions) (*Verified, error) {
 	signer, certs, err := f.checkSignature()
 	if err != nil {
 		return nil, err
@@ -104,18 +133,24 @@ func Verify(der []byte, roots *x509.CertPool, opts VerifyOptions) (*Verified, er
 		return nil, failf(CheckSigningTime, "signed at %s, but time-stamped at %s (allowed skew %s)",
 			stamp(f.sd.SigningTime), stamp(genTime), opts.MaxSkew)
 	}
-	e, err := Parse(f.sd.Content)
+	return &Verified{Signer: signer, SigningTime: f.sd.SigningTime, TimestampTime: genTime, TSA: tok.TSA}, nil
+}
+
+// checkDocument reads doc, the signed evidence document, into v: it must
+// parse (CheckContent) and name the seal certificate that signed it as the
+// issuer's (CheckIssuer), so that no provider's seal vouches for evidence
+// that names another provider.
+func (v *Verified) checkDocument(doc []byte) error {
+	e, err := Parse(doc)
 	if err != nil {
-		return nil, &VerifyError{Check: CheckContent, Err: err}
+		return &VerifyError{Check: CheckContent, Err: err}
 	}
-	if !bytes.Equal(e.Issuer.Certificate, signer.Raw) {
-		return nil, failf(CheckIssuer, "the document names issuer certificate %x, but %s signed it",
-			sha256.Sum256(e.Issuer.Certificate), signer.Subject)
+	if !bytes.Equal(e.Issuer.Certificate, v.Signer.Raw) {
+		return failf(CheckIssuer, "the document names issuer certificate %x, but %s signed it",
+			sha256.Sum256(e.Issuer.Certificate), v.Signer.Subject)
 	}
-	return &Verified{
-		Evidence: e, Content: f.sd.Content, Signer: signer,
-		SigningTime: f.sd.SigningTime, TimestampTime: genTime, TSA: tok.TSA,
-	}, nil
+	v.Evidence, v.Content = e, doc
+	return nil
 }
 
 // checkSignerChain checks the seal certificate at the time-stamp's time, with
