@@ -7,8 +7,8 @@ import (
 )
 
 func runInbox(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "inbox", "inbox [--folder inbox|sent|trash] [--limit N] [--cursor C]")
-	folder := fs.String("folder", "inbox", "inbox, sent or trash")
+	fs := newFlags(e, "inbox", "inbox [--folder inbox|sent|trash|confirmations] [--limit N] [--cursor C]")
+	folder := fs.String("folder", "inbox", "inbox, sent, trash or confirmations (the signed confirmation messages)")
 	limit := fs.Int("limit", 50, "letters per page (at most 200)")
 	cursor := fs.String("cursor", "", "the next value of a previous page")
 	sess := sessionFlag(fs)

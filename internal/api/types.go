@@ -171,7 +171,7 @@ type Options struct {
 // letter seen at normal) only id, folder, from, arrived and personal are filled.
 type LetterSummary struct {
 	ID            string    `json:"id"`                     // this mailbox's copy; the id in the /api/v1/letters/{id} routes
-	Folder        string    `json:"folder"`                 // inbox, sent or trash
+	Folder        string    `json:"folder"`                 // inbox, sent, trash or confirmations
 	From          string    `json:"from"`                   // the sender's address
 	Arrived       time.Time `json:"arrived"`                // when the copy came into this mailbox
 	Personal      bool      `json:"personal"`               // recipients read the content only at high
@@ -308,4 +308,21 @@ type Officer struct {
 	Name  string `json:"name"`            // the officer's name
 	Role  string `json:"role"`            // officer or operator
 	Token string `json:"token,omitempty"` // bearer token (sgo_…); only in the response that creates the officer
+}
+
+// EvidenceInfo is one signed, time-stamped evidence of a letter's event.
+// Download the file from /api/v1/evidence/{id}; the confirmation message
+// that carried it is a letter in the inbox, /api/v1/letters/{confirmation}.
+type EvidenceInfo struct {
+	ID           string    `json:"id"`                     // the evidence identifier, as in the document
+	Event        string    `json:"event"`                  // ETSI EN 319 522 event: SubmissionAcceptance, ContentConsignment, ContentHandover, ContentHandoverFailure, …
+	At           time.Time `json:"at"`                     // when the event happened
+	Recipient    string    `json:"recipient,omitempty"`    // the recipient the evidence names
+	Confirmation string    `json:"confirmation,omitempty"` // your copy of the confirmation message; absent when you have none
+	Size         int       `json:"size"`                   // bytes of the evidence file
+}
+
+// EvidenceList is the evidence of a letter that its caller may have.
+type EvidenceList struct {
+	Evidence []EvidenceInfo `json:"evidence"` // in the order of the events; empty while none is issued yet
 }

@@ -127,6 +127,13 @@ func Run(ctx context.Context, o Options) error {
 		ln.Close()
 		return err
 	}
+	if f.Authority != nil {
+		// siegel verify's default trust anchor: the demo authority's root.
+		if err := copyFile(f.Authority.RootCert, filepath.Join(o.ConfigDir, RootCertFile)); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	f.Providers = []ProviderEntry{{Name: Name, Domain: Domain, APIURL: url, WebURL: url + "/", CACert: certPath}}
 	if err := writeFile(jsonPath, f); err != nil {
 		ln.Close()
@@ -145,15 +152,22 @@ func Run(ctx context.Context, o Options) error {
 
 // trust copies the demo's certificate into the CLI's trust folder.
 func trust(configDir, certPath string) error {
-	pem, err := os.ReadFile(certPath)
+	return copyFile(certPath, filepath.Join(configDir, "trust", Domain+".pem"))
+}
+
+// RootCertFile is where, in the CLI's config folder, siegel verify looks for
+// the authority's root certificate when given none.
+const RootCertFile = "authority-root.pem"
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
 	if err != nil {
 		return err
 	}
-	d := filepath.Join(configDir, "trust")
-	if err := os.MkdirAll(d, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(d, Domain+".pem"), pem, 0o644)
+	return os.WriteFile(to, b, 0o644)
 }
 
 func readFile(path string) (*File, error) {

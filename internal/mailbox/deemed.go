@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
@@ -31,8 +32,13 @@ func deemedJobs(out *Accepted, loc *time.Location) []*store.Job {
 		if !c.AwaitsPickup {
 			continue
 		}
+		due := DeemedServedAt(out.Letter.SubmittedAt, loc)
 		jobs = append(jobs, &store.Job{ID: store.NewID(c.Arrived), Kind: JobDeemedService, Key: c.ID,
-			RunAt: DeemedServedAt(out.Letter.SubmittedAt, loc), CreatedAt: c.Arrived})
+			RunAt: due, CreatedAt: c.Arrived})
+		if remind := due.Add(-ReminderBefore); remind.After(c.Arrived) {
+			jobs = append(jobs, &store.Job{ID: store.NewID(c.Arrived), Kind: JobPickupReminder, Key: c.ID,
+				RunAt: remind, CreatedAt: c.Arrived})
+		}
 	}
 	return jobs
 }
@@ -56,7 +62,14 @@ func (s *Service) HandleDeemedService(_ context.Context, j store.Job) (func(stor
 			return nil // picked up in time: the pickup confirmation proves service
 		}
 		s.Log.Info("letter deemed served", "letter", c.LetterID, "copy", c.ID, "at", at)
-		return tx.InsertEvent(&store.Event{ID: store.NewID(at), LetterID: c.LetterID, CopyID: c.ID,
-			AccountID: c.AccountID, Kind: store.EventDeemedServed, At: at})
+		ev := &store.Event{ID: store.NewID(at), LetterID: c.LetterID, CopyID: c.ID,
+			AccountID: c.AccountID, Kind: store.EventDeemedServed, At: at}
+		if err := tx.InsertEvent(ev); err != nil {
+			return err
+		}
+		// VwZG §5a(4): the authority learns that the letter counts as
+		// served, with ContentHandoverFailure evidence; its confirmation
+		// message goes to the recipient too, which tells them.
+		return tx.Enqueue(evidenceJob(evidence.ContentHandoverFailure, ev, c))
 	}, nil
 }

@@ -16,9 +16,9 @@ const MaxPage = 200
 // reports true.
 func (s *Service) List(ctx context.Context, p *auth.Principal, folder store.Folder, before *store.Cursor, limit int) ([]store.Copy, *store.Cursor, error) {
 	switch folder {
-	case store.Inbox, store.Sent, store.Trash:
+	case store.Inbox, store.Sent, store.Trash, store.Confirmations:
 	default:
-		return nil, nil, problem.Field("folder", "invalid", "folder must be inbox, sent or trash")
+		return nil, nil, problem.Field("folder", "invalid", "folder must be inbox, sent, trash or confirmations")
 	}
 	if limit <= 0 {
 		limit = 50

@@ -23,6 +23,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/blob"
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/letter"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
@@ -46,12 +47,15 @@ type Service struct {
 	Location *time.Location
 	// MaxMessageBytes bounds text plus attachments (SPEC: at least 20 MiB).
 	MaxMessageBytes int64
-	Log             *slog.Logger
+	// Seal signs sender-confirmed letters (TR PVD-IO §3.4); nil on a
+	// provider without one, which then refuses that option.
+	Seal letter.Sealer
+	Log  *slog.Logger
 }
 
-// storeBody writes a letter's body where it belongs by size and fills in the
+// StoreBody writes a letter's body where it belongs by size and fills in the
 // letter's reference. An inline body is written by the accept transaction.
-func (s *Service) storeBody(ctx context.Context, l *store.Letter, body []byte) error {
+func (s *Service) StoreBody(ctx context.Context, l *store.Letter, body []byte) error {
 	l.BodySize = int64(len(body))
 	if len(body) <= s.InlineMax {
 		id, sealed, err := s.Sealer.Seal(body)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
@@ -26,8 +27,12 @@ func (s *Service) RecordPickups(tx store.Tx, accountID string, now time.Time) er
 		if err := tx.UpdateCopy(c); err != nil {
 			return err
 		}
-		if err := tx.InsertEvent(&store.Event{ID: store.NewID(now), LetterID: c.LetterID, CopyID: c.ID,
-			AccountID: accountID, Kind: store.EventPickedUp, At: now, Level: account.High}); err != nil {
+		ev := &store.Event{ID: store.NewID(now), LetterID: c.LetterID, CopyID: c.ID,
+			AccountID: accountID, Kind: store.EventPickedUp, At: now, Level: account.High}
+		if err := tx.InsertEvent(ev); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(evidenceJob(evidence.ContentHandover, ev, c)); err != nil {
 			return err
 		}
 	}

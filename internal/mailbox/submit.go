@@ -61,7 +61,11 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	msgID := store.NewID(now)
 	draft := letter.Draft{MessageID: msgID, From: sender.Address, FromName: fromName(sender),
 		To: d.To, Cc: d.Cc, Bcc: d.Bcc, Subject: d.Subject, Text: d.Text, Attachments: d.Attachments,
-		Options: d.Options, AuthLevel: p.Level(), Provider: s.Domain, Date: now}
+		Options: d.Options, AuthLevel: p.Level(), Provider: s.Domain, Date: now, Seal: s.Seal}
+	if d.Options.SenderConfirmed && s.Seal == nil {
+		return nil, problem.Field("sender_confirmed", "unavailable",
+			"this provider has no seal to confirm the sender with (its operator has not set up the authority's certificates)")
+	}
 	if err := letter.CheckDraft(draft, s.MaxMessageBytes); err != nil {
 		return nil, err
 	}
@@ -84,7 +88,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 		ReceiptConfirmation: d.Options.ReceiptConfirmation, PickupConfirmation: d.Options.PickupConfirmation,
 		PrivateID: d.Options.PrivateID, AuthLevel: p.Level(), Attachments: len(d.Attachments),
 		BodyHash: hash[:], SubmittedAt: now}
-	if err := s.storeBody(ctx, l, msg.Body()); err != nil {
+	if err := s.StoreBody(ctx, l, msg.Body()); err != nil {
 		return nil, err
 	}
 	l.Recipients, _ = json.Marshal(map[string][]string{"to": d.To, "cc": d.Cc, "bcc": d.Bcc})
@@ -164,7 +168,7 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 	if err := tx.InsertEvent(events...); err != nil {
 		return err
 	}
-	if jobs := deemedJobs(out, s.Location); len(jobs) > 0 {
+	if jobs := acceptJobs(out, events, s.Location); len(jobs) > 0 {
 		if err := tx.Enqueue(jobs...); err != nil {
 			return err
 		}

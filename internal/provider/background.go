@@ -32,10 +32,19 @@ func (p *Provider) scheduled() []*queue.Singleton {
 
 // workers are the provider's queued work, each job done by one node.
 func (p *Provider) workers() []*queue.Worker {
-	return []*queue.Worker{
+	ws := []*queue.Worker{
 		{Kind: mailbox.JobDeemedService, Handle: p.Mail.HandleDeemedService, Lease: time.Minute, Batch: 100,
 			Poll: 5 * time.Second, MaxBackoff: time.Hour},
+		{Kind: mailbox.JobPickupReminder, Handle: p.Confirm.HandleReminder, Lease: time.Minute, Batch: 100,
+			Poll: 5 * time.Second, MaxBackoff: time.Hour},
 	}
+	if p.Seal != nil && p.TSA != nil {
+		// Without a seal the confirmations wait in the queue, to be issued
+		// once the operator configures one: nothing asked for is dropped.
+		ws = append(ws, &queue.Worker{Kind: mailbox.JobEvidence, Handle: p.Confirm.HandleEvidence,
+			Lease: time.Minute, Batch: 50, Poll: time.Second, MaxBackoff: 10 * time.Minute})
+	}
+	return ws
 }
 
 func (p *Provider) worker(w *queue.Worker) *queue.Worker {

@@ -30,6 +30,7 @@ type Config struct {
 	Keys      KeysConfig      `toml:"keys"`
 	Authority AuthorityConfig `toml:"authority"`
 	Seal      SealConfig      `toml:"seal"`
+	Timestamp TimestampConfig `toml:"timestamp"`
 	Limits    Limits          `toml:"limits"`
 	Login     Login           `toml:"login"`
 	Log       LogConfig       `toml:"log"`
@@ -44,6 +45,15 @@ type AuthorityConfig struct {
 type SealConfig struct {
 	CertFile string `toml:"cert_file" comment:"The provider's seal certificate (PEM), issued by the authority. Empty: no seal."`
 	KeyFile  string `toml:"key_file" comment:"The seal's private key (PEM, mode 0600)."`
+}
+
+// TimestampConfig is where the time-stamps on the provider's evidence come
+// from (RFC 3161; ETSI EN 319 122-1 B-T): an authority's time-stamping
+// service over HTTP, or a built-in one with the authority's TSA key.
+type TimestampConfig struct {
+	URL      string `toml:"url" comment:"An RFC 3161 time-stamping service (HTTP POST of application/timestamp-query), such as the authority's. Empty: the built-in time-stamping authority with cert_file and key_file."`
+	CertFile string `toml:"cert_file" comment:"The built-in time-stamping authority's certificate (PEM), issued by the authority for time-stamping only; siegel init --authority copies a local authority's."`
+	KeyFile  string `toml:"key_file" comment:"The built-in time-stamping authority's private key (PEM, mode 0600)."`
 }
 
 // TLSConfig is the listener's certificate.
@@ -171,6 +181,12 @@ func (c *Config) Check() error {
 		return fmt.Errorf("seal.cert_file, seal.key_file: set both or neither")
 	case c.Seal.CertFile != "" && c.Authority.RootCert == "":
 		return fmt.Errorf("authority.root_cert: required with a seal, which must chain to it")
+	case (c.Timestamp.CertFile == "") != (c.Timestamp.KeyFile == ""):
+		return fmt.Errorf("timestamp.cert_file, timestamp.key_file: set both or neither")
+	case c.Timestamp.URL != "" && c.Timestamp.CertFile != "":
+		return fmt.Errorf("timestamp.url, timestamp.cert_file: set the URL of a time-stamping service or a built-in one's files, not both")
+	case c.Timestamp.URL != "" && !strings.HasPrefix(c.Timestamp.URL, "https://") && !strings.HasPrefix(c.Timestamp.URL, "http://"):
+		return fmt.Errorf("timestamp.url: %q is not an http:// or https:// URL", c.Timestamp.URL)
 	case storeKind(c.Store.URL) == "":
 		return fmt.Errorf("store.url: %q is neither sqlite:PATH nor a postgres:// URL", c.Store.URL)
 	case c.Store.InlineMaxKiB < 0 || c.Store.InlineMaxKiB > 1024:

@@ -73,6 +73,10 @@ func Init(ctx context.Context, o InitOptions) (*Config, error) {
 		c.Authority.RootCert = filepath.Join(keys, pki.RootCertFile)
 		c.Seal = SealConfig{CertFile: filepath.Join(keys, pki.SealCertFile), KeyFile: filepath.Join(keys, pki.SealKeyFile)}
 		c.TLS = TLSConfig{CertFile: filepath.Join(keys, pki.TLSCertFile), KeyFile: filepath.Join(keys, pki.TLSKeyFile)}
+		// A local authority's time-stamping key serves as the built-in
+		// TSA: one machine, one operator. A provider of a real federation
+		// sets timestamp.url to the authority's service instead.
+		c.Timestamp = TimestampConfig{CertFile: filepath.Join(keys, pki.TSACertFile), KeyFile: filepath.Join(keys, pki.TSAKeyFile)}
 	}
 	if storeKind(c.Store.URL) == "postgres" {
 		v, err := postgres.Version(ctx, c.Store.URL)
@@ -98,6 +102,18 @@ func Init(ctx context.Context, o InitOptions) (*Config, error) {
 	if auth != nil {
 		if _, err := auth.Issue(c.Domain, c.Name, filepath.Join(o.Dir, "keys"), o.Now); err != nil {
 			return nil, fmt.Errorf("authority: %w", err)
+		}
+		for _, f := range []struct {
+			name string
+			mode os.FileMode
+		}{{pki.TSACertFile, 0o644}, {pki.TSAKeyFile, 0o600}} {
+			b, err := os.ReadFile(filepath.Join(o.Authority, f.name))
+			if err != nil {
+				return nil, fmt.Errorf("authority: %w", err)
+			}
+			if err := writeFileSync(filepath.Join(o.Dir, "keys", f.name), b, f.mode); err != nil {
+				return nil, err
+			}
 		}
 	} else if err := writeTLSCert(filepath.Join(o.Dir, c.TLS.CertFile), filepath.Join(o.Dir, c.TLS.KeyFile), c.Domain, o.Now); err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/blob"
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/confirmation"
 	"github.com/siegel-mail/siegel/internal/durable"
 	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/mailbox"
@@ -55,7 +56,11 @@ type Provider struct {
 	// Seal signs the provider's evidence; nil when the provider has no
 	// authority (siegel init without --authority).
 	Seal *evidence.KeySigner
-	lock *os.File
+	// TSA time-stamps the evidence; nil without a seal.
+	TSA evidence.Timestamper
+	// Confirm issues confirmations and notices from the queue.
+	Confirm *confirmation.Service
+	lock    *os.File
 }
 
 // Open wires a provider from its data folder.
@@ -102,6 +107,10 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	tsa, err := loadTimestamper(c, dir, o.Clock)
+	if err != nil {
+		return nil, err
+	}
 	argon := account.Argon2Params{Memory: c.Login.Argon2MemKiB, Time: c.Login.Argon2Time,
 		Threads: c.Login.Argon2Threads, KeyLen: 32, SaltLen: 16}
 	if o.Argon2 != nil {
@@ -112,7 +121,8 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		return nil, err
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
-	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(), Seal: seal, lock: lock}
+	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(),
+		Seal: seal, TSA: tsa, lock: lock}
 	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
 		Rand: rand.Reader, Log: log}
 	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,
@@ -128,6 +138,18 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		Limits:          account.DailyLimit{Messages: c.Limits.DailyMessages, Recipients: c.Limits.DailyRecipients},
 		MaxMessageBytes: maxBytes, Log: log}
 	p.Auth.OnHighLogin = p.Mail.RecordPickups
+	p.Confirm = &confirmation.Service{Store: st, Mail: p.Mail, Clock: o.Clock, Domain: c.Domain, Name: c.Name,
+		TSA: tsa, Location: loc, Log: log}
+	switch {
+	case seal == nil:
+		log.Warn("no seal configured (siegel init without --authority): confirmations are queued, and issued once a seal is configured")
+	case tsa == nil:
+		// A data folder made before time-stamps were configurable.
+		log.Warn("a seal but no time-stamps configured: confirmations are queued, and issued once timestamp.url or timestamp.cert_file is set")
+	}
+	if seal != nil {
+		p.Confirm.Seal, p.Mail.Seal = seal, seal
+	}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes}
 	ok = true
 	return p, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/pki"
 )
@@ -41,4 +42,35 @@ func loadSeal(c *Config, dir string, now time.Time) (*evidence.KeySigner, error)
 		return nil, fmt.Errorf("seal.key_file: %w", err)
 	}
 	return s, nil
+}
+
+// loadTimestamper makes the source of the evidence's time-stamps: the
+// configured RFC 3161 service, its answers checked against the authority
+// root, or the built-in TSA on the provider's clock. Nil without either.
+func loadTimestamper(c *Config, dir string, clk clock.Clock) (evidence.Timestamper, error) {
+	if c.Timestamp.URL != "" {
+		root, err := pki.ReadCertPEM(abs(dir, c.Authority.RootCert))
+		if err != nil {
+			return nil, fmt.Errorf("authority.root_cert: %w", err)
+		}
+		roots := x509.NewCertPool()
+		roots.AddCert(root)
+		return &pki.HTTPTimestamper{URL: c.Timestamp.URL, Roots: roots}, nil
+	}
+	if c.Timestamp.CertFile == "" {
+		return nil, nil
+	}
+	cert, err := pki.ReadCertPEM(abs(dir, c.Timestamp.CertFile))
+	if err != nil {
+		return nil, fmt.Errorf("timestamp.cert_file: %w", err)
+	}
+	key, err := pki.ReadKeyPEM(abs(dir, c.Timestamp.KeyFile))
+	if err != nil {
+		return nil, fmt.Errorf("timestamp.key_file: %w", err)
+	}
+	tsa, err := pki.NewTSA(cert, key, clk)
+	if err != nil {
+		return nil, fmt.Errorf("timestamp.cert_file: %w", err)
+	}
+	return tsa, nil
 }

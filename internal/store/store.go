@@ -317,6 +317,9 @@ const (
 	Inbox Folder = "inbox"
 	Sent  Folder = "sent"
 	Trash Folder = "trash"
+	// Confirmations holds the confirmation messages (TR PVD-FU §3.3), apart
+	// from the letters they confirm.
+	Confirmations Folder = "confirmations"
 )
 
 // Letter is a registered message as submitted; its body is an immutable blob.

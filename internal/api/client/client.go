@@ -218,6 +218,17 @@ func (c *Client) Raw(ctx context.Context, id string) ([]byte, error) {
 	return c.bytes(ctx, "/api/v1/letters/"+url.PathEscape(id)+"/raw")
 }
 
+// Evidence lists a letter's evidence that the caller may have.
+func (c *Client) Evidence(ctx context.Context, id string) (*api.EvidenceList, error) {
+	var out api.EvidenceList
+	return &out, c.do(ctx, "GET", "/api/v1/letters/"+url.PathEscape(id)+"/evidence", nil, &out)
+}
+
+// EvidenceFile downloads an evidence file (DER CMS).
+func (c *Client) EvidenceFile(ctx context.Context, id string) ([]byte, error) {
+	return c.bytes(ctx, "/api/v1/evidence/"+url.PathEscape(id))
+}
+
 // Attachment downloads an attachment.
 func (c *Client) Attachment(ctx context.Context, id string, index int) ([]byte, error) {
 	return c.bytes(ctx, "/api/v1/letters/"+url.PathEscape(id)+"/attachments/"+strconv.Itoa(index))

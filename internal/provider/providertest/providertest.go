@@ -18,6 +18,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/api/client"
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/pki"
 	"github.com/siegel-mail/siegel/internal/provider"
 	"github.com/siegel-mail/siegel/internal/store/postgres/pgtest"
 )
@@ -27,16 +28,20 @@ const Domain = "test.siegel.test"
 
 // Env is a running test provider.
 type Env struct {
-	T        testing.TB
-	Dir      string
-	P        *provider.Provider
-	Clock    *clock.Fake
-	URL      string
-	CertPEM  []byte
-	Public   *client.Client // no token
-	Operator *client.Client
-	Officer1 *client.Client
-	Officer2 *client.Client
+	T       testing.TB
+	Dir     string
+	P       *provider.Provider
+	Clock   *clock.Fake
+	URL     string
+	CertPEM []byte
+	// Authority is the test's accreditation authority's folder, and
+	// RootCert its root certificate (PEM): the evidence's trust anchor.
+	Authority string
+	RootCert  string
+	Public    *client.Client // no token
+	Operator  *client.Client
+	Officer1  *client.Client
+	Officer2  *client.Client
 }
 
 // StoreURL is the metadata store for a test provider: "" (SQLite in the
@@ -66,14 +71,33 @@ func New(t testing.TB) *Env {
 // NewOn starts a provider for t on the store at storeURL ("" for SQLite).
 func NewOn(t testing.TB, storeURL string) *Env {
 	t.Helper()
+	return newEnv(t, storeURL, true)
+}
+
+// NewWithoutAuthority starts a provider made by siegel init without
+// --authority: no seal, no time-stamps, so no evidence.
+func NewWithoutAuthority(t testing.TB) *Env {
+	t.Helper()
+	return newEnv(t, StoreURL(t), false)
+}
+
+func newEnv(t testing.TB, storeURL string, withAuthority bool) *Env {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	fake := clock.NewFake(start())
+	e := &Env{T: t, Dir: dir, Clock: fake}
+	if withAuthority {
+		e.Authority = t.TempDir()
+		e.RootCert = filepath.Join(e.Authority, pki.RootCertFile)
+		if _, err := pki.Init(e.Authority, "Test Authority", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := provider.Init(ctx, provider.InitOptions{Dir: dir, Domain: Domain, Name: "Test Provider",
-		Store: storeURL, Now: time.Now()}); err != nil {
+		Store: storeURL, Authority: e.Authority, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{T: t, Dir: dir, Clock: fake}
 	opTok, err := provider.Bootstrap(ctx, dir, e.log())
 	if err != nil {
 		t.Fatal(err)

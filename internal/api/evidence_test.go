@@ -1,0 +1,171 @@
+package api_test
+
+import (
+	"crypto/x509"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/api/client"
+	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/pki"
+	pt "github.com/siegel-mail/siegel/internal/provider/providertest"
+	"github.com/siegel-mail/siegel/internal/store"
+	"github.com/siegel-mail/siegel/internal/verification"
+)
+
+// TestEvidenceForEveryEvent drives each event an option confirms through
+// the API, runs the queues as a node does, and checks what each party gets:
+// the sender the dispatch, receipt, pickup and deemed-service evidence; a
+// recipient that of their own copy but not the dispatch confirmation; every
+// evidence file and every confirmation message valid against the authority
+// root, naming the right event; and the reminder before deemed service.
+func TestEvidenceForEveryEvent(t *testing.T) {
+	t.Parallel()
+	e := pt.New(t)
+	ctx := t.Context()
+	root, err := pki.ReadCertPEM(e.RootCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	city := e.Open(pt.OrgApp("authority", "Stadt Beweisheim", true), true)
+	erika := e.Open(pt.PersonApp("Erika", "Abholer"), true)
+	max := e.Open(pt.PersonApp("Max", "Abwesend"), true)
+	cityC := city.High()
+	picked := must[*api.SendResponse](t)(cityC.Send(ctx, &api.SendRequest{To: []string{erika.Address},
+		Subject: "Bescheid über Grundsteuer", Text: "förmlich", PickupConfirmation: true, DispatchConfirmation: true,
+		ReceiptConfirmation: true, PrivateID: "AZ 2027/1"}))
+	runQueues(t, e)
+	wantEvents(t, cityC, picked.ID, "SubmissionAcceptance", "ContentConsignment")
+
+	erikaC := erika.High() // the pickup
+	runQueues(t, e)
+	all := wantEvents(t, cityC, picked.ID, "SubmissionAcceptance", "ContentConsignment", "ContentHandover")
+	inbox := must[*api.LetterList](t)(erikaC.List(ctx, "inbox", 50, ""))
+	var erikaCopy string
+	for _, l := range inbox.Letters {
+		if l.Subject == "Bescheid über Grundsteuer" {
+			erikaCopy = l.ID
+		}
+	}
+	wantEvents(t, erikaC, erikaCopy, "ContentConsignment", "ContentHandover")
+	checkFiles(t, cityC, root, all)
+
+	// Max does not pick his letter up: a reminder the day before, then
+	// deemed service at the start of the third day (VwZG §5a(4)).
+	deemed := must[*api.SendResponse](t)(cityC.Send(ctx, &api.SendRequest{To: []string{max.Address},
+		Subject: "Zweiter Bescheid", Text: "förmlich", PickupConfirmation: true}))
+	due := mailbox.DeemedServedAt(deemed.AcceptedAt, berlin(t))
+	e.Clock.Set(due.Add(-mailbox.ReminderBefore + time.Minute))
+	runQueues(t, e)
+	// Days pass in this test: a fresh session each time (at normal, which
+	// is no pickup).
+	fresh := func(u *pt.User) *client.Client {
+		return e.Public.With(must[*api.Session](t)(e.Public.Login(ctx, u.Address, u.Password, "")).Token)
+	}
+	if n := countFrom(t, fresh(max), "inbox", mailboxNotice); n != 1 {
+		t.Fatalf("reminders in max's inbox: %d, want 1", n)
+	}
+	e.Clock.Set(due.Add(time.Minute))
+	runQueues(t, e)
+	runQueues(t, e) // nothing more to do: still one of each
+	cityC = e.Public.With(must[*api.Session](t)(e.Public.Login(ctx, city.Address, city.Password, e.Code(city.Secret))).Token)
+	failure := wantEvents(t, cityC, deemed.ID, "ContentHandoverFailure")
+	checkFiles(t, cityC, root, failure)
+	if n := countFrom(t, fresh(max), "confirmations", "abholbestaetigung@"+pt.Domain); n != 1 {
+		t.Errorf("deemed-service confirmations in max's inbox: %d, want 1 (the recipient is told)", n)
+	}
+}
+
+const mailboxNotice = "benachrichtigung@" + pt.Domain
+
+func berlin(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func runQueues(t *testing.T, e *pt.Env) {
+	t.Helper()
+	if _, err := e.P.RunQueues(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantEvents lists a letter's evidence and checks the events, in order.
+func wantEvents(t *testing.T, c *client.Client, id string, want ...string) []api.EvidenceInfo {
+	t.Helper()
+	list := must[*api.EvidenceList](t)(c.Evidence(t.Context(), id))
+	var got []string
+	for _, ev := range list.Evidence {
+		got = append(got, ev.Event)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("evidence of %s: %v, want %v", id, got, want)
+	}
+	return list.Evidence
+}
+
+// checkFiles downloads each evidence file and its confirmation message and
+// checks both against the authority root: valid, and about the event listed.
+func checkFiles(t *testing.T, c *client.Client, root *x509.Certificate, list []api.EvidenceInfo) {
+	t.Helper()
+	for _, ev := range list {
+		file := must[[]byte](t)(c.EvidenceFile(t.Context(), ev.ID))
+		r := verification.Check(file, verification.Anchors{Root: root})
+		if !r.Valid || r.Kind != verification.KindEvidence || r.Event != ev.Event || r.EvidenceID != ev.ID {
+			t.Errorf("evidence %s (%s): %+v", ev.ID, ev.Event, r)
+		}
+		if ev.Confirmation == "" {
+			t.Errorf("evidence %s (%s): no confirmation message in the mailbox", ev.ID, ev.Event)
+			continue
+		}
+		raw := must[[]byte](t)(c.Raw(t.Context(), ev.Confirmation))
+		r = verification.Check(raw, verification.Anchors{Root: root})
+		if !r.Valid || r.Kind != verification.KindConfirmation || r.Event != ev.Event || r.EvidenceID != ev.ID {
+			t.Errorf("confirmation of %s (%s): %+v", ev.ID, ev.Event, r)
+		}
+	}
+}
+
+// countFrom counts the letters in c's folder from the address from.
+func countFrom(t *testing.T, c *client.Client, folder, from string) int {
+	t.Helper()
+	n := 0
+	for _, l := range must[*api.LetterList](t)(c.List(t.Context(), folder, 100, "")).Letters {
+		if strings.EqualFold(l.From, from) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestWithoutSeal: a provider set up without an authority has no seal. It
+// refuses sender-confirmed letters, naming the option; the confirmations
+// other options ask for wait in the queue, to be issued once a seal is
+// configured, rather than being dropped.
+func TestWithoutSeal(t *testing.T) {
+	t.Parallel()
+	e := pt.NewWithoutAuthority(t)
+	ctx := t.Context()
+	anna := e.Open(pt.PersonApp("Anna", "Ohnesiegel"), true)
+	ben := e.Open(pt.PersonApp("Ben", "Ohnesiegel"), true)
+	c := anna.High()
+	_, err := c.Send(ctx, &api.SendRequest{To: []string{ben.Address}, Subject: "s", Text: "t", SenderConfirmed: true})
+	wantErr(t, err, 400, "unavailable", "sender_confirmed")
+	sent := must[*api.SendResponse](t)(c.Send(ctx, &api.SendRequest{To: []string{ben.Address}, Subject: "s", Text: "t",
+		DispatchConfirmation: true}))
+	runQueues(t, e)
+	wantEvents(t, c, sent.ID)
+	var queued int
+	if err := e.P.Store.View(ctx, func(tx store.Tx) error {
+		queued, err = tx.CountJobs(mailbox.JobEvidence)
+		return err
+	}); err != nil || queued != 1 {
+		t.Fatalf("evidence jobs waiting: %d (%v), want 1", queued, err)
+	}
+}

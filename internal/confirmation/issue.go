@@ -1,0 +1,199 @@
+package confirmation
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/siegel-mail/siegel/internal/account"
+	"github.com/siegel-mail/siegel/internal/evidence"
+	"github.com/siegel-mail/siegel/internal/letter"
+	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/store"
+)
+
+// facts is what one evidence is made of, read from the store.
+type facts struct {
+	letter    *store.Letter
+	event     store.Event
+	copy      *store.Copy // the recipient's; nil when finally deleted since
+	sender    *store.Account
+	recipient *store.Account
+}
+
+// HandleEvidence is the queue handler of mailbox.JobEvidence: it signs the
+// evidence and composes the confirmation message outside any transaction,
+// and returns the effect that stores both, with the job's completion.
+func (s *Service) HandleEvidence(ctx context.Context, j store.Job) (func(store.Tx) error, error) {
+	var p mailbox.EvidenceJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return nil, fmt.Errorf("evidence job %s: payload: %w", j.Key, err)
+	}
+	kind := evidence.Event("http://uri.etsi.org/19522/Event/" + p.Event)
+	if !kind.Valid() {
+		return nil, fmt.Errorf("evidence job %s: unknown event %q", j.Key, p.Event)
+	}
+	f, err := s.read(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	ev, err := s.document(kind, f, now)
+	if err != nil {
+		return nil, fmt.Errorf("evidence job %s: %w", j.Key, err)
+	}
+	file, err := evidence.SignEvidence(ctx, ev, s.Seal, s.TSA, now)
+	if err != nil {
+		return nil, err
+	}
+	msgID := store.NewID(now)
+	raw, err := evidence.ComposeConfirmation(ctx, &evidence.Confirmation{Evidence: ev, MessageID: msgID,
+		Subject: f.letter.Subject, Date: now}, s.Seal, s.TSA, now)
+	if err != nil {
+		return nil, err
+	}
+	conf, copies, err := s.message(ctx, raw, msgID, kind, f, now)
+	if err != nil {
+		return nil, err
+	}
+	rec := &store.Evidence{ID: ev.ID, LetterID: f.letter.ID, CopyID: p.CopyID, EventID: p.EventID,
+		Event: kind.Name(), At: ev.EventTime, File: file, ConfirmationID: conf.ID, CreatedAt: now}
+	return func(tx store.Tx) error {
+		err := tx.InsertEvidence(rec)
+		if errors.Is(err, store.ErrConflict) {
+			return nil // an earlier attempt stored it: one evidence per event
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertLetter(conf); err != nil {
+			return err
+		}
+		s.Log.Info("evidence issued", "letter", f.letter.ID, "event", kind.Name(), "evidence", ev.ID)
+		return tx.InsertCopy(copies...)
+	}, nil
+}
+
+// read gathers the facts of a job.
+func (s *Service) read(ctx context.Context, p mailbox.EvidenceJob) (*facts, error) {
+	f := &facts{}
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if f.letter, err = tx.LetterByID(p.LetterID); err != nil {
+			return fmt.Errorf("letter %s: %w", p.LetterID, err)
+		}
+		events, err := tx.Events(p.LetterID)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, e := range events {
+			if e.ID == p.EventID {
+				f.event, found = e, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("letter %s: event %s: %w", p.LetterID, p.EventID, store.ErrNotFound)
+		}
+		if f.copy, err = tx.CopyByID(p.CopyID); errors.Is(err, store.ErrNotFound) {
+			f.copy, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+		if f.sender, err = tx.AccountByID(f.letter.SenderID); err != nil {
+			return fmt.Errorf("sender %s: %w", f.letter.SenderID, err)
+		}
+		if f.recipient, err = tx.AccountByID(p.Recipient); err != nil {
+			return fmt.Errorf("recipient %s: %w", p.Recipient, err)
+		}
+		return nil
+	})
+	return f, err
+}
+
+// document is the evidence of kind about f, as of now.
+func (s *Service) document(kind evidence.Event, f *facts, now time.Time) (*evidence.Evidence, error) {
+	l := f.letter
+	ev := &evidence.Evidence{Event: kind, ID: evidence.NewID(), EventTime: f.event.At,
+		SubmissionTime: l.SubmittedAt,
+		Issuer:         evidence.Issuer{Name: s.Name, Domain: s.Domain, Certificate: s.Seal.Certificate().Raw},
+		Sender:         party(f.sender),
+		Recipient:      party(f.recipient),
+		MessageID:      l.MessageID, PrivateID: l.PrivateID}
+	if len(l.BodyHash) != len(ev.ContentDigest) {
+		return nil, fmt.Errorf("letter %s has no SHA-256 content digest", l.ID)
+	}
+	copy(ev.ContentDigest[:], l.BodyHash)
+	switch kind {
+	case evidence.SubmissionAcceptance:
+		ev.Sender.Level = l.AuthLevel // DMG §5(7): the sender's login level at dispatch
+	case evidence.ContentHandover:
+		ev.Recipient.Level = account.High // DMG §5(9): the first login at high
+		ev.ConsignmentTime = f.arrived()
+	case evidence.ContentHandoverFailure:
+		ev.ConsignmentTime = f.arrived()
+		ev.Reasons = []evidence.Reason{{Code: evidence.ReasonNotPickedUp, Details: fmt.Sprintf(
+			"not picked up by %s: deemed served on the third day after dispatch (VwZG §5a(4))",
+			f.event.At.In(s.Location).Format("2006-01-02 15:04 MST"))}}
+	}
+	if ev.ConsignmentTime.IsZero() && (kind == evidence.ContentHandover || kind == evidence.ContentHandoverFailure) {
+		return nil, fmt.Errorf("letter %s: the recipient's copy %s is gone, and with it the time it arrived", l.ID, f.event.CopyID)
+	}
+	return ev, nil
+}
+
+// arrived is when the recipient's copy was stored; zero when it is gone.
+func (f *facts) arrived() time.Time {
+	if f.copy == nil {
+		return time.Time{}
+	}
+	return f.copy.Arrived
+}
+
+// party is an account as evidence names it: a pseudonym by itself only (DMG
+// §5(2)).
+func party(a *store.Account) evidence.Party {
+	p := evidence.Party{Address: a.Address, Kind: a.Kind}
+	if !a.Pseudonym {
+		p.Name = a.DisplayName
+	}
+	return p
+}
+
+// message makes the confirmation message a letter of the provider's, with
+// its copies: to the sender, and to the recipient for every event but the
+// dispatch (SPEC: receipt and pickup confirmations go to the recipient too;
+// and the recipient of formal service is told of deemed service).
+func (s *Service) message(ctx context.Context, raw []byte, msgID string, kind evidence.Event, f *facts, now time.Time) (*store.Letter, []*store.Copy, error) {
+	i := bytes.Index(raw, []byte("\r\n\r\n"))
+	if i < 0 {
+		return nil, nil, errors.New("confirmation message without a header block")
+	}
+	header, body := raw[:i+4], raw[i+4:]
+	parsed, err := letter.Parse(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("confirmation message: %w", err)
+	}
+	hash := sha256.Sum256(body)
+	to := []string{f.sender.Address}
+	cc := []string{f.recipient.Address}
+	rcpts, _ := json.Marshal(map[string][]string{"to": to, "cc": cc})
+	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: "", SenderAddress: parsed.From,
+		Subject: parsed.Subject, PrivateID: f.letter.PrivateID, Recipients: rcpts, Attachments: len(parsed.Attachments),
+		BodyHash: hash[:], SubmittedAt: now}
+	if err := s.Mail.StoreBody(ctx, l, body); err != nil {
+		return nil, nil, err
+	}
+	copies := []*store.Copy{{ID: store.NewID(now), LetterID: l.ID, AccountID: f.sender.ID,
+		Folder: store.Confirmations, Role: "to", Header: header, Arrived: now}}
+	if kind != evidence.SubmissionAcceptance {
+		copies = append(copies, &store.Copy{ID: store.NewID(now), LetterID: l.ID, AccountID: f.recipient.ID,
+			Folder: store.Confirmations, Role: "cc", Header: header, Arrived: now})
+	}
+	return l, copies, nil
+}

@@ -1,0 +1,154 @@
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/siegel-mail/siegel/internal/auth"
+	"github.com/siegel-mail/siegel/internal/evidence"
+	"github.com/siegel-mail/siegel/internal/problem"
+	"github.com/siegel-mail/siegel/internal/store"
+)
+
+// mayHaveEvidence reports whether the holder of copy c may have evidence e
+// of the same letter: the sender all of it, a recipient what is about their
+// own copy except the dispatch confirmation, which is the sender's proof
+// (DMG §5(7)); receipt and pickup confirmations go to the recipient too
+// (SPEC "Dispatch options").
+func mayHaveEvidence(c *store.Copy, e *store.Evidence) bool {
+	if c.Role == "sender" {
+		return true
+	}
+	return e.CopyID == c.ID && e.Event != evidence.SubmissionAcceptance.Name()
+}
+
+// EvidenceItem is one evidence as its holder sees it.
+type EvidenceItem struct {
+	store.Evidence
+	// Recipient is the address of the recipient the evidence names.
+	Recipient string
+	// Confirmation is the id of the holder's copy of the confirmation
+	// message, "" when they have none (or deleted it).
+	Confirmation string
+}
+
+// Evidence lists the evidence of the letter whose copy id is p's that p may
+// have, in the order of its events. A personal letter's needs a session at
+// high, as its content does.
+func (s *Service) Evidence(ctx context.Context, p *auth.Principal, id string) ([]EvidenceItem, error) {
+	var out []EvidenceItem
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		c, err := s.copyOf(tx, p, id)
+		if err != nil {
+			return err
+		}
+		if Hidden(c, p.Level()) {
+			return problem.New(problem.Forbidden, "", "login_level",
+				"this is a personal letter: log in at high (step up with a second factor) to see its evidence")
+		}
+		all, err := tx.EvidenceOfLetter(c.LetterID)
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		for i := range all {
+			if !mayHaveEvidence(c, &all[i]) {
+				continue
+			}
+			item, err := evidenceItem(tx, p.Account.ID, all[i])
+			if err != nil {
+				return err
+			}
+			out = append(out, item)
+		}
+		return nil
+	})
+	// Events of one moment (the dispatch and the receipt of a letter
+	// delivered at once) list in the order of a letter's life.
+	slices.SortStableFunc(out, func(a, b EvidenceItem) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return lifeRank(a.Event) - lifeRank(b.Event)
+	})
+	return out, err
+}
+
+// lifeRank orders events of the same time as they happen in a letter's life.
+func lifeRank(event string) int {
+	for i, ev := range []evidence.Event{evidence.SubmissionAcceptance, evidence.SubmissionRejection,
+		evidence.ContentConsignment, evidence.ContentConsignmentFailure, evidence.ContentHandover,
+		evidence.ContentHandoverFailure} {
+		if ev.Name() == event {
+			return i
+		}
+	}
+	return 99
+}
+
+// evidenceItem finds the recipient's address and the holder's copy of the
+// confirmation message.
+func evidenceItem(tx store.Tx, holder string, e store.Evidence) (EvidenceItem, error) {
+	item := EvidenceItem{Evidence: e}
+	rc, err := tx.CopyByID(e.CopyID)
+	if err == nil {
+		if a, err := tx.AccountByID(rc.AccountID); err == nil {
+			item.Recipient = a.Address
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return item, err
+	}
+	if e.ConfirmationID == "" {
+		return item, nil
+	}
+	copies, err := tx.CopiesOfLetter(e.ConfirmationID)
+	if err != nil {
+		return item, err
+	}
+	for _, c := range copies {
+		if c.AccountID == holder {
+			item.Confirmation = c.ID
+		}
+	}
+	return item, nil
+}
+
+// EvidenceFile returns one evidence, if p may have it; evidence of someone
+// else's looks missing.
+func (s *Service) EvidenceFile(ctx context.Context, p *auth.Principal, id string) (*store.Evidence, error) {
+	var out *store.Evidence
+	missing := problem.New(problem.NotFound, "id", "not_found", "no evidence %s for this mailbox", id)
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		e, err := tx.EvidenceByID(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return missing
+		}
+		if err != nil {
+			return err
+		}
+		copies, err := tx.CopiesOfLetter(e.LetterID)
+		if err != nil {
+			return err
+		}
+		for i := range copies {
+			c := &copies[i]
+			if c.AccountID != p.Account.ID || !mayHaveEvidence(c, e) {
+				continue
+			}
+			if c.Letter == nil {
+				if c.Letter, err = tx.LetterByID(c.LetterID); err != nil {
+					return err
+				}
+			}
+			if Hidden(c, p.Level()) {
+				return problem.New(problem.Forbidden, "", "login_level",
+					"this evidence is of a personal letter: log in at high (step up with a second factor) to have it")
+			}
+			out = e
+			return nil
+		}
+		return missing
+	})
+	return out, err
+}
