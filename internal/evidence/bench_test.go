@@ -185,3 +185,35 @@ func BenchmarkPeerTwoSignatures(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 }
+
+// BenchmarkComposeConfirmation: confirmation messages composed per second:
+// the evidence XML, its PDF rendering, the bilingual text, the MIME
+// structure, and the detached seal signature with its time-stamp (two ECDSA
+// P-256 signatures). A provider issues one per event besides the evidence
+// file itself (BenchmarkSignEvidence).
+func BenchmarkComposeConfirmation(b *testing.B) {
+	p := stdPKI(b)
+	tsa := newFastTSA(p, func() time.Time { return signTime })
+	ctx := context.Background()
+	ev := sample(ContentConsignment, p.seal.Raw)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		ev.ID = "E" + strconv.Itoa(i)
+		if _, err := ComposeConfirmation(ctx, &Confirmation{Evidence: ev, MessageID: "m" + strconv.Itoa(i),
+			Subject: "Grundsteuerbescheid 2027", Date: signTime}, p.signer, tsa, signTime); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderPDF: the PDF rendering alone.
+func BenchmarkRenderPDF(b *testing.B) {
+	p := stdPKI(b)
+	ev := sample(ContentConsignment, p.seal.Raw)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RenderPDF(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func renderPDF(e *Evidence, compress bool) ([]byte, error) {
 	}
 	w, _ := wordingOf(e.Event) // Check checked the event
 	pdf := fpdf.New("P", "mm", "A4", "")
-	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252, the core fonts' encoding
+	tr := winANSI
 	pdf.SetCompression(compress)
 	pdf.SetCatalogSort(true) // else the resources follow Go's map order
 	at := e.EventTime.UTC()
@@ -122,4 +122,32 @@ func pdfFooter(pdf *fpdf.Fpdf, tr func(string) string) {
 		"or evidence file: siegel verify <file> --root <root certificate>, or openssl cms -verify -in <file> "+
 		"-CAfile <the accreditation authority's root certificate> -purpose any (for an evidence file .p7m with -inform DER)."), "", "L", false)
 	pdf.CellFormat(0, 3.2, fmt.Sprintf("%d/{nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
+}
+
+// winANSI encodes s in Windows-1252, the core fonts' encoding; a character
+// it lacks becomes ".". (fpdf's own translator parses its code page table
+// with fmt.Sscanf on every document: a quarter of the rendering's time.)
+func winANSI(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r < 0x80 || (r >= 0xa0 && r <= 0xff) {
+			b = append(b, byte(r))
+		} else {
+			b = append(b, winANSIHigh(r))
+		}
+	}
+	return string(b)
+}
+
+// winANSIHigh is the Windows-1252 code of a character of its 0x80–0x9f.
+func winANSIHigh(r rune) byte {
+	const high = "€\x00‚ƒ„…†‡ˆ‰Š‹Œ\x00Ž\x00\x00‘’“”•–—˜™š›œ\x00žŸ"
+	i := 0
+	for _, c := range high {
+		if c == r && c != 0 {
+			return byte(0x80 + i)
+		}
+		i++
+	}
+	return '.'
 }

@@ -127,3 +127,15 @@ func TestRenderPDFText(t *testing.T) {
 		}
 	}
 }
+
+// TestWinANSI: the PDF's text encoding, checked against the code page.
+func TestWinANSI(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"Straße": "Stra\xdfe", "Ä–€": "\xc4\x96\x80", "„Ÿ”": "\x84\x9f\x94", "a→b": "a.b", "\u0081": ".", "": "",
+	} {
+		if got := winANSI(in); got != want {
+			t.Errorf("winANSI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
