@@ -23,7 +23,7 @@ import (
 // with the check that failed.
 func TestCLIEvidenceAndVerify(t *testing.T) {
 	t.Parallel()
-	e := pt.New(t)
+	e := pt.NewManual(t)
 	c := newCLI(t, e)
 	anna := e.Open(pt.PersonApp("Anna", "Beweis"), true)
 	ben := e.Open(pt.PersonApp("Ben", "Beweis"), true)

@@ -12,7 +12,9 @@ import (
 
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/api/client"
+	"github.com/siegel-mail/siegel/internal/mailbox"
 	pt "github.com/siegel-mail/siegel/internal/provider/providertest"
+	"github.com/siegel-mail/siegel/internal/store"
 	"github.com/siegel-mail/siegel/internal/store/postgres/pgtest"
 )
 
@@ -108,4 +110,45 @@ func BenchmarkPeerFsyncPerLetter(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "letters/s")
+}
+
+// BenchmarkIssueConfirmations measures confirmations a node issues per
+// second: letters with dispatch and receipt confirmation are accepted first
+// (untimed), then the timer runs while the node drains the evidence queue,
+// each job signing and time-stamping the evidence file and the S/MIME
+// confirmation (four ECDSA P-256 signatures), rendering the PDF, and storing
+// both with the job's completion. Reproduce:
+// go test -run '^$' -bench IssueConfirmations -benchtime 2000x ./internal/api/
+func BenchmarkIssueConfirmations(b *testing.B) {
+	e := pt.NewManual(b)
+	ctx := b.Context()
+	c := e.Open(pt.PersonApp("Sender", "Nummer"), true).High()
+	to := e.Open(pt.PersonApp("Empf", "Nummer"), false).Address
+	for range b.N {
+		if _, err := c.Send(ctx, &api.SendRequest{To: []string{to}, Subject: "Bescheid", Text: "Text",
+			DispatchConfirmation: true, ReceiptConfirmation: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	queued := func() int {
+		var n int
+		if err := e.P.Store.View(ctx, func(tx store.Tx) error {
+			var err error
+			n, err = tx.CountJobs(mailbox.JobEvidence)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	jobs := queued()
+	b.ResetTimer()
+	start := time.Now()
+	for queued() > 0 {
+		if _, err := e.P.RunQueues(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	el := time.Since(start)
+	b.ReportMetric(float64(jobs)/el.Seconds(), "confirmations/s")
 }

@@ -24,7 +24,7 @@ import (
 // root, naming the right event; and the reminder before deemed service.
 func TestEvidenceForEveryEvent(t *testing.T) {
 	t.Parallel()
-	e := pt.New(t)
+	e := pt.NewManual(t)
 	ctx := t.Context()
 	root, err := pki.ReadCertPEM(e.RootCert)
 	if err != nil {
@@ -37,8 +37,11 @@ func TestEvidenceForEveryEvent(t *testing.T) {
 	picked := must[*api.SendResponse](t)(cityC.Send(ctx, &api.SendRequest{To: []string{erika.Address},
 		Subject: "Bescheid über Grundsteuer", Text: "förmlich", PickupConfirmation: true, DispatchConfirmation: true,
 		ReceiptConfirmation: true, PrivateID: "AZ 2027/1"}))
+	plain := must[*api.SendResponse](t)(cityC.Send(ctx, &api.SendRequest{To: []string{erika.Address},
+		Subject: "Hinweis", Text: "ohne Bestätigungen"}))
 	runQueues(t, e)
 	wantEvents(t, cityC, picked.ID, "SubmissionAcceptance", "ContentConsignment")
+	wantEvents(t, cityC, plain.ID) // no option, no confirmation
 
 	erikaC := erika.High() // the pickup
 	runQueues(t, e)

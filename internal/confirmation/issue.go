@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
+	"net/mail"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/evidence"
-	"github.com/siegel-mail/siegel/internal/letter"
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/store"
 )
@@ -175,17 +176,25 @@ func (s *Service) message(ctx context.Context, raw []byte, msgID string, kind ev
 		return nil, nil, errors.New("confirmation message without a header block")
 	}
 	header, body := raw[:i+4], raw[i+4:]
-	parsed, err := letter.Parse(raw)
+	// The header is enough for the listing; parsing the whole message
+	// (XML and PDF) again cost a fifth of issuing it.
+	h, err := mail.ReadMessage(bytes.NewReader(header))
 	if err != nil {
 		return nil, nil, fmt.Errorf("confirmation message: %w", err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(h.Header.Get("Subject"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("confirmation message: Subject: %w", err)
 	}
 	hash := sha256.Sum256(body)
 	to := []string{f.sender.Address}
 	cc := []string{f.recipient.Address}
 	rcpts, _ := json.Marshal(map[string][]string{"to": to, "cc": cc})
-	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: "", SenderAddress: parsed.From,
-		Subject: parsed.Subject, PrivateID: f.letter.PrivateID, Recipients: rcpts, Attachments: len(parsed.Attachments),
-		BodyHash: hash[:], SubmittedAt: now}
+	from := kind.ConfirmationMailbox() + "@" + s.Domain
+	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: "", SenderAddress: from,
+		Subject: subject, PrivateID: f.letter.PrivateID, Recipients: rcpts,
+		Attachments: 2, // evidence.xml and evidence.pdf (ComposeConfirmation)
+		BodyHash:    hash[:], SubmittedAt: now}
 	if err := s.Mail.StoreBody(ctx, l, body); err != nil {
 		return nil, nil, err
 	}

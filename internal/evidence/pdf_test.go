@@ -34,10 +34,14 @@ func TestRenderPDF(t *testing.T) {
 		}
 		again, _ := RenderPDF(sample(ev, p.seal.Raw))
 		plain, err := renderPDF(e, false)
+		small, err2 := renderPDF(e, true)
+		if err2 != nil || len(small) >= len(plain) || !bytes.HasPrefix(small, []byte("%PDF-")) {
+			t.Fatalf("%s: compressed %d bytes, plain %d: %v", ev.Name(), len(small), len(plain), err2)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Equal(pdf, again) || len(pdf) >= len(plain) || pages(plain) != 1 {
+		if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Equal(pdf, again) || !bytes.Equal(pdf, plain) || pages(plain) != 1 {
 			t.Fatalf("%s: %d bytes (%d uncompressed, %d pages), the same again: %v", ev.Name(), len(pdf), len(plain), pages(plain), bytes.Equal(pdf, again))
 		}
 		w, _ := wordingOf(ev)

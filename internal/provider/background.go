@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -41,8 +42,12 @@ func (p *Provider) workers() []*queue.Worker {
 	if p.Seal != nil && p.TSA != nil {
 		// Without a seal the confirmations wait in the queue, to be issued
 		// once the operator configures one: nothing asked for is dropped.
+		// Signing is CPU-bound, storing waits for a commit: several jobs
+		// per core, so that the cores sign while commits are synced and
+		// the commits group.
 		ws = append(ws, &queue.Worker{Kind: mailbox.JobEvidence, Handle: p.Confirm.HandleEvidence,
-			Lease: time.Minute, Batch: 50, Poll: time.Second, MaxBackoff: 10 * time.Minute})
+			Lease: time.Minute, Batch: 64, Concurrency: 4 * runtime.GOMAXPROCS(0), Poll: time.Second,
+			MaxBackoff: 10 * time.Minute})
 	}
 	return ws
 }

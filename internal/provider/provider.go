@@ -37,6 +37,10 @@ type Options struct {
 	Log   *slog.Logger
 	// Argon2 overrides the config's password hashing cost (tests use cheap ones).
 	Argon2 *account.Argon2Params
+	// Manual leaves the queues and scheduled tasks to RunQueues and
+	// RunScheduled: Serve starts no background work (benchmarks and tests
+	// that must control when work happens).
+	Manual bool
 }
 
 // Provider is a running provider's wired services.
@@ -60,6 +64,7 @@ type Provider struct {
 	TSA evidence.Timestamper
 	// Confirm issues confirmations and notices from the queue.
 	Confirm *confirmation.Service
+	manual  bool
 	lock    *os.File
 }
 
@@ -122,7 +127,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
 	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(),
-		Seal: seal, TSA: tsa, lock: lock}
+		Seal: seal, TSA: tsa, manual: o.Manual, lock: lock}
 	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
 		Rand: rand.Reader, Log: log}
 	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,
@@ -208,7 +213,10 @@ func (p *Provider) Serve(ctx context.Context, ln net.Listener, plain bool) error
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
-	stop := p.background(ctx)
+	stop := func() {}
+	if !p.manual {
+		stop = p.background(ctx)
+	}
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -230,3 +230,40 @@ func TestSingletonOneNodeAtATime(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentWorker: with Concurrency, a batch's jobs run at once (all
+// four handlers are in flight together), and each effect still lands once.
+func TestConcurrentWorker(t *testing.T) {
+	stores(t, func(t *testing.T, s store.Store) {
+		c := clock.NewFake(t0)
+		enqueue(t, s, "deliver", 4, t0)
+		var inFlight, most atomic.Int64
+		all := make(chan struct{})
+		var once sync.Once
+		h := func(ctx context.Context, j store.Job) (func(store.Tx) error, error) {
+			n := inFlight.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			if n == 4 {
+				once.Do(func() { close(all) })
+			}
+			select { // wait for the others, or give up: then most says so
+			case <-all:
+			case <-time.After(5 * time.Second):
+			}
+			inFlight.Add(-1)
+			return recordDone(j), nil
+		}
+		w := worker(s, c, "node-a", h)
+		w.Concurrency = 4
+		if n, err := w.RunOnce(t.Context()); n != 4 || err != nil {
+			t.Fatalf("RunOnce: %d, %v", n, err)
+		}
+		if most.Load() != 4 {
+			t.Errorf("at most %d jobs ran at once, want 4", most.Load())
+		}
+		if n := count(t, s, "done"); n != 4 || count(t, s, "deliver") != 0 {
+			t.Errorf("%d effects, %d jobs left", n, count(t, s, "deliver"))
+		}
+	})
+}

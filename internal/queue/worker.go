@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/clock"
@@ -45,6 +46,9 @@ type Worker struct {
 	Lease time.Duration
 	Batch int           // jobs leased at once
 	Poll  time.Duration // wait between looks when the queue is empty
+	// Concurrency is how many of a batch's jobs run at once (at least
+	// one): CPU-bound work, such as signing evidence, uses every core.
+	Concurrency int
 	// MaxBackoff caps the delay between attempts, which doubles from one
 	// second with ±25 % jitter, so that failing jobs of many letters do not
 	// retry in lockstep.
@@ -85,9 +89,16 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("queue: lease %s: %w", w.Kind, err)
 	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(w.Concurrency, 1))
 	for _, j := range jobs {
-		w.run(ctx, j, now.Add(w.Lease))
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w.run(ctx, j, now.Add(w.Lease))
+		})
 	}
+	wg.Wait()
 	return len(jobs), nil
 }
 

@@ -38,6 +38,7 @@ type Env struct {
 	// RootCert its root certificate (PEM): the evidence's trust anchor.
 	Authority string
 	RootCert  string
+	manual    bool
 	Public    *client.Client // no token
 	Operator  *client.Client
 	Officer1  *client.Client
@@ -71,22 +72,30 @@ func New(t testing.TB) *Env {
 // NewOn starts a provider for t on the store at storeURL ("" for SQLite).
 func NewOn(t testing.TB, storeURL string) *Env {
 	t.Helper()
-	return newEnv(t, storeURL, true)
+	return newEnv(t, storeURL, true, false)
+}
+
+// NewManual starts a provider that runs no background work: its queues
+// and scheduled tasks run only when the test calls RunQueues and
+// RunScheduled.
+func NewManual(t testing.TB) *Env {
+	t.Helper()
+	return newEnv(t, StoreURL(t), true, true)
 }
 
 // NewWithoutAuthority starts a provider made by siegel init without
 // --authority: no seal, no time-stamps, so no evidence.
 func NewWithoutAuthority(t testing.TB) *Env {
 	t.Helper()
-	return newEnv(t, StoreURL(t), false)
+	return newEnv(t, StoreURL(t), false, false)
 }
 
-func newEnv(t testing.TB, storeURL string, withAuthority bool) *Env {
+func newEnv(t testing.TB, storeURL string, withAuthority, manual bool) *Env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	fake := clock.NewFake(start())
-	e := &Env{T: t, Dir: dir, Clock: fake}
+	e := &Env{T: t, Dir: dir, Clock: fake, manual: manual}
 	if withAuthority {
 		e.Authority = t.TempDir()
 		e.RootCert = filepath.Join(e.Authority, pki.RootCertFile)
@@ -128,7 +137,8 @@ func (e *Env) log() *slog.Logger {
 // until the test ends.
 func (e *Env) serve() (*provider.Provider, string) {
 	cheap := account.TestArgon2()
-	p, err := provider.Open(context.Background(), e.Dir, provider.Options{Clock: e.Clock, Log: e.log(), Argon2: &cheap})
+	p, err := provider.Open(context.Background(), e.Dir, provider.Options{Clock: e.Clock, Log: e.log(), Argon2: &cheap,
+		Manual: e.manual})
 	if err != nil {
 		e.T.Fatal(err)
 	}
