@@ -19,35 +19,51 @@ import (
 // integrity offline: exit 0 when valid, 1 when not, with the check that
 // failed and why.
 func runVerify(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify FILE [--root PEM] [--trust-list FILE] [--json]")
+	fs := newFlags(e, "verify", "verify FILE… [--root PEM] [--trust-list FILE] [--json]")
 	rootFlag := fs.String("root", "", "the accreditation authority's root certificate (PEM); default: "+demo.RootCertFile+" in the CLI's config folder, which siegel demo writes")
 	listFlag := fs.String("trust-list", "", "the authority's signed trust list: the signer must be an accredited provider's seal on it")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asJSON := fs.Bool("json", false, "print the report as JSON (an array of reports for several files)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return errors.New("usage: siegel verify FILE (a confirmation .eml, an evidence .p7m, or a letter .eml)")
+	if len(pos) == 0 {
+		return errors.New("usage: siegel verify FILE… (confirmation .eml, evidence .p7m, or letter .eml files)")
 	}
 	anchors, err := loadAnchors(e, *rootFlag, *listFlag)
 	if err != nil {
 		return err
 	}
-	file, err := readBounded(pos[0], verification.MaxFile)
-	if err != nil {
-		return err
-	}
-	r := verification.Check(file, anchors)
-	if *asJSON {
-		if err := printJSON(e, r); err != nil {
+	var reports []*verification.Report
+	var invalid []string
+	for _, name := range pos {
+		file, err := readBounded(name, verification.MaxFile)
+		if err != nil {
 			return err
 		}
-	} else {
-		printReport(e.stdout, pos[0], r)
+		r := verification.Check(file, anchors)
+		reports = append(reports, r)
+		if !*asJSON {
+			printReport(e.stdout, name, r)
+		}
+		if !r.Valid {
+			invalid = append(invalid, fmt.Sprintf("%s: %s check failed: %s", name, r.FailedCheck, r.Reason))
+		}
 	}
-	if !r.Valid {
-		return fmt.Errorf("INVALID: %s check failed: %s", r.FailedCheck, r.Reason)
+	if *asJSON {
+		var out any = reports
+		if len(reports) == 1 {
+			out = reports[0]
+		}
+		if err := printJSON(e, out); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(invalid) == 1 && len(pos) == 1:
+		return fmt.Errorf("INVALID: %s", strings.TrimPrefix(invalid[0], pos[0]+": "))
+	case len(invalid) > 0:
+		return fmt.Errorf("INVALID: %d of %d files:\n  %s", len(invalid), len(pos), strings.Join(invalid, "\n  "))
 	}
 	return nil
 }

@@ -61,6 +61,11 @@ func TestCLIEvidenceAndVerify(t *testing.T) {
 		}
 	}
 	checkWithOpenSSL(t, files, e.RootCert)
+	// All at once: one report each; valid, so exit 0.
+	var all []verification.Report
+	if err := json.Unmarshal([]byte(c.ok("", append([]string{"verify", "--root", e.RootCert, "--json"}, files...)...)), &all); err != nil || len(all) != 4 {
+		t.Errorf("siegel verify --json of 4 files: %v, %d reports", err, len(all))
+	}
 
 	eml := files[0]
 	for _, f := range files {
@@ -82,6 +87,7 @@ func TestCLIEvidenceAndVerify(t *testing.T) {
 	junk := filepath.Join(t.TempDir(), "junk")
 	os.WriteFile(junk, []byte("Sehr geehrte Damen und Herren"), 0o600)
 	c.fails("file check failed", "", "verify", junk, "--root", e.RootCert)
+	c.fails("1 of 2 files", "", "verify", "--root", e.RootCert, files[0], junk)
 	c.fails("--root: no authority root certificate given", "", "verify", files[0])
 }
 

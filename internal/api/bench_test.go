@@ -22,7 +22,7 @@ import (
 // over TLS: 50 concurrent senders, each letter 5 KiB of text to one recipient
 // with receipt confirmation, every accept durable (grouped commits) before its
 // answer. Reproduce: go test -run '^$' -bench AcceptAPI -benchtime 15000x ./internal/api/
-func BenchmarkAcceptAPI(b *testing.B) { benchAccept(b, pt.NewOn(b, ""), 1) }
+func BenchmarkAcceptAPI(b *testing.B) { benchAccept(b, pt.NewManual(b), 1) }
 
 // BenchmarkAcceptAPIPostgres is the same on PostgreSQL (SIEGEL_TEST_POSTGRES),
 // with one node and with two nodes of the provider over the one database,

@@ -133,7 +133,7 @@ func Check(file []byte, a Anchors) *Report {
 		}
 	}
 	if a.TrustList != nil {
-		if err := onTrustList(a.TrustList, r.IssuerDomain, r.signer); err != nil {
+		if err := onTrustList(a.TrustList, r.IssuerDomain, r.signer, *r.TimestampTime); err != nil {
 			return r.fail(CheckTrustList, err)
 		}
 		r.TrustList = fmt.Sprintf("no. %d of %s, issued %s", a.TrustList.Sequence, a.TrustList.Issuer,
@@ -143,17 +143,28 @@ func Check(file []byte, a Anchors) *Report {
 	return r
 }
 
-// onTrustList checks that the list names cert as the seal of domain.
-func onTrustList(l *pki.TrustList, domain string, cert *x509.Certificate) error {
+// onTrustList checks that the list names cert as the seal of domain. A
+// list issued after the signature (at signed) that does not name the seal
+// cannot tell whether the provider was accredited when it signed, which is
+// what counts (SPEC: confirmations keep their validity when a provider later
+// loses its accreditation): the reason says which list to use instead.
+func onTrustList(l *pki.TrustList, domain string, cert *x509.Certificate, signed time.Time) error {
 	p, ok := l.Lookup(domain)
-	if !ok {
-		return fmt.Errorf("%s is not an accredited provider on trust list no. %d", domain, l.Sequence)
-	}
-	if cert == nil || !p.Seal.Equal(cert) {
-		return fmt.Errorf("the signer is not the seal of %s on trust list no. %d (revoked, replaced, or never issued for it)",
+	var err error
+	switch {
+	case !ok:
+		err = fmt.Errorf("%s is not an accredited provider on trust list no. %d", domain, l.Sequence)
+	case cert == nil || !p.Seal.Equal(cert):
+		err = fmt.Errorf("the signer is not the seal of %s on trust list no. %d (revoked, replaced, or never issued for it)",
 			domain, l.Sequence)
+	default:
+		return nil
 	}
-	return nil
+	if l.Issued.After(signed) {
+		return fmt.Errorf("%w; that list was issued at %s, after the signature of %s: check against the list in force then",
+			err, l.Issued.UTC().Format(time.RFC3339), signed.UTC().Format(time.RFC3339))
+	}
+	return err
 }
 
 func (r *Report) fail(check string, err error) *Report {
@@ -264,7 +275,7 @@ func (r *Report) letter(raw []byte, a Anchors, roots *x509.CertPool) *Report {
 		r.Chain = append(r.Chain, c.Subject.String())
 	}
 	if a.TrustList != nil {
-		if err := onTrustList(a.TrustList, r.IssuerDomain, res.Certificate); err != nil {
+		if err := onTrustList(a.TrustList, r.IssuerDomain, res.Certificate, at); err != nil {
 			return r.fail(CheckTrustList, err)
 		}
 	}
