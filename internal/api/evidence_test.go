@@ -2,6 +2,9 @@ package api_test
 
 import (
 	"crypto/x509"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +57,17 @@ func TestEvidenceForEveryEvent(t *testing.T) {
 		}
 	}
 	wantEvents(t, erikaC, erikaCopy, "ContentConsignment", "ContentHandover")
-	checkFiles(t, cityC, root, all)
+	// The letter is personal (pickup implies it), and so are its
+	// confirmations: at normal, Erika sees only who sent them.
+	erikaNormal := e.Public.With(must[*api.Session](t)(e.Public.Login(ctx, erika.Address, erika.Password, "")).Token)
+	for _, l := range must[*api.LetterList](t)(erikaNormal.List(ctx, "confirmations", 50, "")).Letters {
+		if !l.ContentHidden || l.Subject != "" {
+			t.Errorf("a personal letter's confirmation at normal: %+v", l)
+		}
+		_, err := erikaNormal.Raw(ctx, l.ID)
+		wantErr(t, err, 403, "login_level", "")
+	}
+	checkFiles(t, cityC, root, e.RootCert, all)
 
 	// Max does not pick his letter up: a reminder the day before, then
 	// deemed service at the start of the third day (VwZG §5a(4)).
@@ -71,12 +84,22 @@ func TestEvidenceForEveryEvent(t *testing.T) {
 	if n := countFrom(t, fresh(max), "inbox", mailboxNotice); n != 1 {
 		t.Fatalf("reminders in max's inbox: %d, want 1", n)
 	}
+	// The reminder is read at normal and tells the deadline, not what the
+	// personal letter says.
+	for _, l := range must[*api.LetterList](t)(fresh(max).List(ctx, "inbox", 50, "")).Letters {
+		if strings.EqualFold(l.From, mailboxNotice) {
+			r := must[*api.Letter](t)(fresh(max).Letter(ctx, l.ID))
+			if !strings.Contains(r.Text, city.Address) || !strings.Contains(r.Text, "VwZG") || strings.Contains(r.Text+r.Subject, "Zweiter Bescheid") {
+				t.Errorf("reminder: %q\n%s", r.Subject, r.Text)
+			}
+		}
+	}
 	e.Clock.Set(due.Add(time.Minute))
 	runQueues(t, e)
 	runQueues(t, e) // nothing more to do: still one of each
 	cityC = e.Public.With(must[*api.Session](t)(e.Public.Login(ctx, city.Address, city.Password, e.Code(city.Secret))).Token)
 	failure := wantEvents(t, cityC, deemed.ID, "ContentHandoverFailure")
-	checkFiles(t, cityC, root, failure)
+	checkFiles(t, cityC, root, e.RootCert, failure)
 	if n := countFrom(t, fresh(max), "confirmations", "abholbestaetigung@"+pt.Domain); n != 1 {
 		t.Errorf("deemed-service confirmations in max's inbox: %d, want 1 (the recipient is told)", n)
 	}
@@ -114,11 +137,13 @@ func wantEvents(t *testing.T, c *client.Client, id string, want ...string) []api
 }
 
 // checkFiles downloads each evidence file and its confirmation message and
-// checks both against the authority root: valid, and about the event listed.
-func checkFiles(t *testing.T, c *client.Client, root *x509.Certificate, list []api.EvidenceInfo) {
+// checks both against the authority root, with siegel verify's checks and
+// with openssl: valid, and about the event listed.
+func checkFiles(t *testing.T, c *client.Client, root *x509.Certificate, rootFile string, list []api.EvidenceInfo) {
 	t.Helper()
 	for _, ev := range list {
 		file := must[[]byte](t)(c.EvidenceFile(t.Context(), ev.ID))
+		opensslVerify(t, file, rootFile, "-inform", "DER")
 		r := verification.Check(file, verification.Anchors{Root: root})
 		if !r.Valid || r.Kind != verification.KindEvidence || r.Event != ev.Event || r.EvidenceID != ev.ID {
 			t.Errorf("evidence %s (%s): %+v", ev.ID, ev.Event, r)
@@ -128,10 +153,33 @@ func checkFiles(t *testing.T, c *client.Client, root *x509.Certificate, list []a
 			continue
 		}
 		raw := must[[]byte](t)(c.Raw(t.Context(), ev.Confirmation))
+		opensslVerify(t, raw, rootFile)
 		r = verification.Check(raw, verification.Anchors{Root: root})
 		if !r.Valid || r.Kind != verification.KindConfirmation || r.Event != ev.Event || r.EvidenceID != ev.ID {
 			t.Errorf("confirmation of %s (%s): %+v", ev.ID, ev.Event, r)
 		}
+	}
+}
+
+// opensslVerify checks a file with openssl cms -verify against the root,
+// as a court without Siegel would; skipped without openssl, except in CI.
+func opensslVerify(t *testing.T, file []byte, rootFile string, args ...string) {
+	t.Helper()
+	bin, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("openssl is not on PATH, and CI is set: install OpenSSL (the package openssl)")
+		}
+		t.Log("openssl is not on PATH: evidence not checked with it")
+		return
+	}
+	path := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"cms", "-verify", "-in", path, "-CAfile", rootFile, "-purpose", "any", "-out", os.DevNull}, args...)
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Errorf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
 

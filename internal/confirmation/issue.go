@@ -191,8 +191,10 @@ func (s *Service) message(ctx context.Context, raw []byte, msgID string, kind ev
 	cc := []string{f.recipient.Address}
 	rcpts, _ := json.Marshal(map[string][]string{"to": to, "cc": cc})
 	from := kind.ConfirmationMailbox() + "@" + s.Domain
+	// A personal letter's confirmations name its subject and file number:
+	// they are personal too, read only at high (DMG §5(4)).
 	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: "", SenderAddress: from,
-		Subject: subject, PrivateID: f.letter.PrivateID, Recipients: rcpts,
+		Subject: subject, PrivateID: f.letter.PrivateID, Recipients: rcpts, Personal: f.letter.Personal,
 		Attachments: 2, // evidence.xml and evidence.pdf (ComposeConfirmation)
 		BodyHash:    hash[:], SubmittedAt: now}
 	if err := s.Mail.StoreBody(ctx, l, body); err != nil {

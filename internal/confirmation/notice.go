@@ -52,19 +52,23 @@ func (s *Service) HandleReminder(ctx context.Context, j store.Job) (func(store.T
 	now := s.Clock.Now()
 	due := mailbox.DeemedServedAt(c.Letter.SubmittedAt, s.Location).In(s.Location)
 	when := due.Format("02.01.2006 15:04 MST")
-	subject := "Zustellung am " + due.Format("02.01.2006") + " / Deemed served on " + due.Format("2006-01-02") + ": " + c.Letter.Subject
+	arrived := c.Arrived.In(s.Location).Format("02.01.2006 15:04 MST")
+	// A letter of formal service is personal: below high its reader may
+	// see only who sent it and when it arrived (DMG §5(4)), and so does
+	// this notice, which is read at any level.
+	subject := "Zustellung am " + due.Format("02.01.2006") + " / Deemed served on " + due.Format("2006-01-02")
 	text := fmt.Sprintf(`In Ihrem Postfach liegt ein Brief zur förmlichen Zustellung, den Sie noch nicht abgeholt haben:
-  Absender: %[1]s
-  Betreff:  %[2]s
+  Absender:  %[1]s
+  Eingang:   %[2]s
 Melden Sie sich mit zwei Faktoren (Anmeldeniveau hoch) an, um ihn abzuholen. Holen Sie ihn nicht ab,
 gilt er am %[3]s als zugestellt (§ 5a Abs. 4 VwZG).
 
 A letter of formal service awaits you and has not been picked up:
-  Sender:  %[1]s
-  Subject: %[2]s
+  Sender:   %[1]s
+  Arrived:  %[2]s
 Log in with two factors (login level high) to pick it up. If you do not, it counts as served
 on %[3]s (VwZG §5a(4)).
-`, c.Letter.SenderAddress, c.Letter.Subject, when)
+`, c.Letter.SenderAddress, arrived, when)
 	l, cp, err := s.notice(ctx, rcpt, subject, text, c.Letter, now)
 	if err != nil {
 		return nil, err
@@ -95,9 +99,6 @@ func (s *Service) notice(ctx context.Context, rcpt *store.Account, subject, text
 	field(letter.HdrVersion, letter.Version)
 	field(letter.HdrMessageType, TypeNotification)
 	field(letter.HdrMessageID, id)
-	if about.PrivateID != "" {
-		field("X-de-mail-private-id", mime.QEncoding.Encode("utf-8", about.PrivateID))
-	}
 	field("Content-Type", "text/plain; charset=utf-8")
 	field("Content-Transfer-Encoding", "quoted-printable")
 	h.WriteString("\r\n")
@@ -113,7 +114,7 @@ func (s *Service) notice(ctx context.Context, rcpt *store.Account, subject, text
 	hash := sha256.Sum256(body.Bytes())
 	rcpts, _ := json.Marshal(map[string][]string{"to": {rcpt.Address}})
 	l := &store.Letter{ID: store.NewID(now), MessageID: id, SenderAddress: from, Subject: parsed.Subject,
-		PrivateID: about.PrivateID, Recipients: rcpts, BodyHash: hash[:], SubmittedAt: now}
+		Recipients: rcpts, BodyHash: hash[:], SubmittedAt: now}
 	if err := s.Mail.StoreBody(ctx, l, body.Bytes()); err != nil {
 		return nil, nil, err
 	}
