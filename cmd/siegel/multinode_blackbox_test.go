@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,7 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/api/client"
@@ -23,7 +28,9 @@ import (
 // account, and when one node is killed with SIGKILL in the middle of a stream
 // of letters, every letter either node answered as accepted is in the
 // recipient's mailbox exactly once, and a letter whose answer was lost is
-// there whole or not at all.
+// there whole or not at all. Every letter in the mailbox gets its receipt
+// confirmation exactly once: node B takes over the confirmation jobs node A
+// held when it died.
 func TestTwoNodesBlackBox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped in -short mode")
@@ -40,10 +47,16 @@ func TestTwoNodesBlackBox(t *testing.T) {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		return string(out), err
 	}
+	authDir := filepath.Join(root, "authority")
+	if out, err := siegel("authority", "init", "--dir", authDir, "--name", "Testbehörde"); err != nil {
+		t.Fatalf("authority init: %v\n%s", err, out)
+	}
 	if out, err := siegel("init", "--dir", dirA, "--domain", "multi.siegel.test", "--name", "Multi", "--listen", "127.0.0.1:0",
-		"--store", dbURL, "--blob-dir", blobs); err != nil {
+		"--store", dbURL, "--blob-dir", blobs, "--authority", authDir); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
+	// A dead node's jobs pass to the other after the lease: 5 s, not 1 min.
+	setConfig(t, dirA, "[queue]", "lease", "'5s'")
 	// A second init against the same database would make a second master key.
 	if out, err := siegel("init", "--dir", filepath.Join(root, "other"), "--domain", "multi.siegel.test", "--name", "Multi",
 		"--store", dbURL); err == nil || !strings.Contains(out, "already holds a provider") {
@@ -107,7 +120,9 @@ func TestTwoNodesBlackBox(t *testing.T) {
 
 	// The stream: four senders, letters alternately through both nodes, some
 	// with a large attachment that goes to the shared blob folder. Node A is
-	// killed once it has accepted 25 letters.
+	// killed once it has accepted 25 letters and holds the lease of a
+	// confirmation job (found in the database); the senders go on until
+	// then, and ten letters each after it.
 	type result struct {
 		subject string
 		node    string
@@ -129,6 +144,48 @@ func TestTwoNodesBlackBox(t *testing.T) {
 		acceptA  int
 		killOnce sync.Once
 	)
+	db, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	var heldAtKill int
+	var killed atomic.Bool
+	killA := func() {
+		killOnce.Do(func() {
+			// The node's name holds its process id (provider.nodeName).
+			db.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE kind = 'evidence' AND leased_by LIKE $1`,
+				fmt.Sprintf("%%-%d-%%", nodeA.Process.Pid)).Scan(&heldAtKill)
+			nodeA.Process.Kill() // SIGKILL
+			killed.Store(true)
+		})
+	}
+	streamDone := make(chan struct{})
+	watcherDone := make(chan struct{})
+	go func() {
+		defer close(watcherDone)
+		for {
+			mu.Lock()
+			ready := acceptA >= 25
+			mu.Unlock()
+			var held int
+			if ready {
+				db.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE kind = 'evidence' AND leased_by LIKE $1 AND lease_until > now()`,
+					fmt.Sprintf("%%-%d-%%", nodeA.Process.Pid)).Scan(&held)
+			}
+			select {
+			case <-streamDone:
+				killA()
+				return
+			default:
+			}
+			if held > 0 {
+				killA()
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
@@ -136,9 +193,14 @@ func TestTwoNodesBlackBox(t *testing.T) {
 			if w%2 == 0 {
 				node = "A"
 			}
-			for i := range 10 {
-				subject := fmt.Sprintf("Bescheid %d-%02d", w, i)
-				req := &api.SendRequest{To: []string{rcpt}, Subject: subject, Text: "Sehr geehrte Frau Empfang, " + subject}
+			after := 0
+			for i := 0; i < 400 && after < 10; i++ {
+				if killed.Load() {
+					after++
+				}
+				subject := fmt.Sprintf("Bescheid %d-%03d", w, i)
+				req := &api.SendRequest{To: []string{rcpt}, Subject: subject, Text: "Sehr geehrte Frau Empfang, " + subject,
+					ReceiptConfirmation: true}
 				if i%3 == 0 {
 					req.Attachments = []api.Attachment{{Filename: "anlage.bin", Data: big}}
 				}
@@ -147,15 +209,18 @@ func TestTwoNodesBlackBox(t *testing.T) {
 				results = append(results, result{subject, node, err})
 				if err == nil && node == "A" {
 					acceptA++
-					if acceptA == 25 {
-						killOnce.Do(func() { nodeA.Process.Kill() }) // SIGKILL
-					}
 				}
 				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
+	close(streamDone)
+	<-watcherDone
+	t.Logf("node A held the leases of %d confirmation jobs when it was killed", heldAtKill)
+	if heldAtKill == 0 {
+		t.Error("node A held no confirmation job when it was killed: the takeover went untested")
+	}
 
 	inbox := map[string]int{}
 	ids := map[string]string{}
@@ -203,6 +268,52 @@ func TestTwoNodesBlackBox(t *testing.T) {
 	}
 	t.Logf("%d letters accepted, %d failed with node A, %d on node B", accepted, lostA, lostB)
 
+	// Each letter in the mailbox: one receipt confirmation, none twice.
+	// Node B issues those node A leased before it died once their lease
+	// expires.
+	receipts := func() (missing, twice []string) {
+		for subject, id := range ids {
+			list, err := reader.Evidence(ctx, id)
+			if err != nil {
+				t.Fatalf("evidence of %s on node B: %v", subject, err)
+			}
+			switch n := len(list.Evidence); {
+			case n == 0:
+				missing = append(missing, subject)
+			case n > 1 || list.Evidence[0].Event != "ContentConsignment":
+				twice = append(twice, fmt.Sprintf("%s: %+v", subject, list.Evidence))
+			}
+		}
+		return missing, twice
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	missing, twice := receipts()
+	for len(missing) > 0 && time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		missing, twice = receipts()
+	}
+	if len(missing) > 0 || len(twice) > 0 {
+		t.Errorf("receipt confirmations: %d letters without one %v, %d with more %v", len(missing), missing, len(twice), twice)
+	}
+	confirmations := map[string]int{}
+	for cursor := ""; ; {
+		page, err := reader.List(ctx, "confirmations", 100, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range page.Letters {
+			confirmations[strings.TrimPrefix(l.Subject, "*Eingangsbestätigung* ")]++
+		}
+		if cursor = page.Next; cursor == "" {
+			break
+		}
+	}
+	for subject := range ids {
+		if confirmations[subject] != 1 {
+			t.Errorf("%s: %d confirmation messages in the recipient's mailbox, want 1", subject, confirmations[subject])
+		}
+	}
+
 	// Node A starts again on the same database and sees the same mailbox.
 	urlA2, _ := startServe(t, bin, "--dir", dirA)
 	pubA2, _ := client.New(urlA2, pem)
@@ -211,11 +322,38 @@ func TestTwoNodesBlackBox(t *testing.T) {
 		t.Fatalf("restarted node A lists %v, %v", page, err)
 	}
 	for subject, id := range ids {
-		if strings.HasSuffix(subject, "-00") { // has the blob attachment
+		if strings.HasSuffix(subject, "-000") { // has the blob attachment
 			if _, err := pubA2.With(s.Token).Attachment(ctx, id, 0); err != nil {
 				t.Errorf("restarted node A reading %s's attachment from the shared folder: %v", subject, err)
 			}
 		}
+	}
+}
+
+// setConfig sets key in the section of a data folder's siegel.toml to the
+// TOML value.
+func setConfig(t *testing.T, dir, section, key, value string) {
+	t.Helper()
+	path := filepath.Join(dir, "siegel.toml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	in, done := false, false
+	for i, l := range lines {
+		if strings.HasPrefix(l, "[") {
+			in = strings.TrimSpace(l) == section
+		}
+		if in && strings.HasPrefix(strings.TrimSpace(l), key+" =") {
+			lines[i], done = key+" = "+value, true
+		}
+	}
+	if !done {
+		t.Fatalf("%s has no %s %s", path, section, key)
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

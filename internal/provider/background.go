@@ -33,10 +33,11 @@ func (p *Provider) scheduled() []*queue.Singleton {
 
 // workers are the provider's queued work, each job done by one node.
 func (p *Provider) workers() []*queue.Worker {
+	lease := p.Config.Queue.Lease.Duration
 	ws := []*queue.Worker{
-		{Kind: mailbox.JobDeemedService, Handle: p.Mail.HandleDeemedService, Lease: time.Minute, Batch: 100,
+		{Kind: mailbox.JobDeemedService, Handle: p.Mail.HandleDeemedService, Lease: lease, Batch: 100,
 			Poll: 5 * time.Second, MaxBackoff: time.Hour},
-		{Kind: mailbox.JobPickupReminder, Handle: p.Confirm.HandleReminder, Lease: time.Minute, Batch: 100,
+		{Kind: mailbox.JobPickupReminder, Handle: p.Confirm.HandleReminder, Lease: lease, Batch: 100,
 			Poll: 5 * time.Second, MaxBackoff: time.Hour},
 	}
 	if p.Seal != nil && p.TSA != nil {
@@ -46,7 +47,7 @@ func (p *Provider) workers() []*queue.Worker {
 		// per core, so that the cores sign while commits are synced and
 		// the commits group.
 		ws = append(ws, &queue.Worker{Kind: mailbox.JobEvidence, Handle: p.Confirm.HandleEvidence,
-			Lease: time.Minute, Batch: 64, Concurrency: 4 * runtime.GOMAXPROCS(0), Poll: time.Second,
+			Lease: lease, Batch: 64, Concurrency: 4 * runtime.GOMAXPROCS(0), Poll: time.Second,
 			MaxBackoff: 10 * time.Minute})
 	}
 	return ws

@@ -31,6 +31,7 @@ type Config struct {
 	Authority AuthorityConfig `toml:"authority"`
 	Seal      SealConfig      `toml:"seal"`
 	Timestamp TimestampConfig `toml:"timestamp"`
+	Queue     QueueConfig     `toml:"queue"`
 	Limits    Limits          `toml:"limits"`
 	Login     Login           `toml:"login"`
 	Log       LogConfig       `toml:"log"`
@@ -54,6 +55,12 @@ type TimestampConfig struct {
 	URL      string `toml:"url" comment:"An RFC 3161 time-stamping service (HTTP POST of application/timestamp-query), such as the authority's. Empty: the built-in time-stamping authority with cert_file and key_file."`
 	CertFile string `toml:"cert_file" comment:"The built-in time-stamping authority's certificate (PEM), issued by the authority for time-stamping only; siegel init --authority copies a local authority's."`
 	KeyFile  string `toml:"key_file" comment:"The built-in time-stamping authority's private key (PEM, mode 0600)."`
+}
+
+// QueueConfig tunes the queued work every node shares (confirmations,
+// deadlines).
+type QueueConfig struct {
+	Lease Duration `toml:"lease" comment:"How long a node holds a queued job before another node may take it over: after a node dies, its jobs wait this long. At least 5s; a job's work must fit in nine tenths of it."`
 }
 
 // TLSConfig is the listener's certificate.
@@ -127,6 +134,7 @@ func DefaultConfig() Config {
 		TLS:       TLSConfig{CertFile: "keys/tls.crt", KeyFile: "keys/tls.key"},
 		Store:     StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs", InlineMaxKiB: 64},
 		Keys:      KeysConfig{MasterKey: "keys/master.key"},
+		Queue:     QueueConfig{Lease: Duration{time.Minute}},
 		Limits:    Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
 		Login: Login{MaxFailures: 3, LockBase: Duration{time.Minute}, LockMax: Duration{24 * time.Hour},
 			SessionIdle: Duration{time.Hour}, SessionMaxAge: Duration{24 * time.Hour},
@@ -189,6 +197,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("timestamp.url: %q is not an http:// or https:// URL", c.Timestamp.URL)
 	case storeKind(c.Store.URL) == "":
 		return fmt.Errorf("store.url: %q is neither sqlite:PATH nor a postgres:// URL", c.Store.URL)
+	case c.Queue.Lease.Duration < 5*time.Second:
+		return fmt.Errorf("queue.lease: %s is shorter than 5s", c.Queue.Lease.Duration)
 	case c.Store.InlineMaxKiB < 0 || c.Store.InlineMaxKiB > 1024:
 		return fmt.Errorf("store.inline_max_kib: must be 0 to 1024")
 	case c.Limits.MaxMessageMiB < 20:

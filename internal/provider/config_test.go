@@ -40,6 +40,7 @@ func TestConfigRefusesMistakes(t *testing.T) {
 		{"[limits]\nmax_message_mib = 10\n", "limits.max_message_mib"},
 		{"[limits]\ndaily_messages = 500\n", "limits.daily_messages"},
 		{"[login]\nmax_failures = 5\n", "login.max_failures"},
+		{"[queue]\nlease = \"2s\"\n", "queue.lease"},
 		{"[login]\nlock_base = 'soon'\n", "duration"},
 		{"[limits]\ntime_zone = 'Mars/Olympus'\n", "limits.time_zone"},
 	}
