@@ -220,3 +220,56 @@ func TestWithoutSeal(t *testing.T) {
 		t.Fatalf("evidence jobs waiting: %d (%v), want 1", queued, err)
 	}
 }
+
+// TestRejectionEvidence: a letter refused at submission (unknown recipient,
+// closed account) whose sender asked for a dispatch confirmation gets
+// signed SubmissionRejection evidence with the reason, in the sender's
+// confirmations, besides the immediate refusal; without that option, only
+// the refusal. Nobody else may have the evidence.
+func TestRejectionEvidence(t *testing.T) {
+	t.Parallel()
+	e := pt.NewManual(t)
+	ctx := t.Context()
+	root, err := pki.ReadCertPEM(e.RootCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna := e.Open(pt.PersonApp("Anna", "Abgelehnt"), true)
+	ben := e.Open(pt.PersonApp("Ben", "Neugierig"), false)
+	gone := e.Open(pt.PersonApp("Gerd", "Geschlossen"), false)
+	if _, err := e.Officer1.Close(ctx, gone.ID, "Kündigung durch den Inhaber"); err != nil {
+		t.Fatal(err)
+	}
+	c := anna.High()
+	_, err = c.Send(ctx, &api.SendRequest{To: []string{"niemand@" + pt.Domain}, Subject: "An niemanden", Text: "t",
+		DispatchConfirmation: true, PrivateID: "R-1"})
+	wantErr(t, err, 400, "unknown_recipient", "to[0]")
+	_, err = c.Send(ctx, &api.SendRequest{To: []string{gone.Address}, Subject: "An Gerd", Text: "t", DispatchConfirmation: true})
+	wantErr(t, err, 403, "closed_account", "to[0]")
+	_, err = c.Send(ctx, &api.SendRequest{To: []string{"keiner@" + pt.Domain}, Subject: "Ohne Bestätigung", Text: "t"})
+	wantErr(t, err, 400, "unknown_recipient", "to[0]")
+	runQueues(t, e)
+	runQueues(t, e)
+
+	got := map[string]string{}
+	list := must[*api.LetterList](t)(c.List(ctx, "confirmations", 50, ""))
+	for _, l := range list.Letters {
+		raw := must[[]byte](t)(c.Raw(ctx, l.ID))
+		r := verification.Check(raw, verification.Anchors{Root: root})
+		if !r.Valid || r.Event != "SubmissionRejection" || len(r.Reasons) != 1 {
+			t.Fatalf("%s: %+v", l.Subject, r)
+		}
+		got[r.Recipient.Address] = r.Reasons[0]
+		opensslVerify(t, raw, e.RootCert)
+		file := must[[]byte](t)(c.EvidenceFile(ctx, r.EvidenceID))
+		if fr := verification.Check(file, verification.Anchors{Root: root}); !fr.Valid || fr.EvidenceID != r.EvidenceID {
+			t.Errorf("evidence file %s: %+v", r.EvidenceID, fr)
+		}
+		_, err := ben.C.EvidenceFile(ctx, r.EvidenceID)
+		wantErr(t, err, 404, "not_found", "id")
+	}
+	if len(got) != 2 || !strings.HasPrefix(got["niemand@"+pt.Domain], "unknown-recipient: ") ||
+		!strings.HasPrefix(got[gone.Address], "closed-account: ") {
+		t.Fatalf("rejections: %v, want unknown-recipient for niemand and closed-account for %s", got, gone.Address)
+	}
+}

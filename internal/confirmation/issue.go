@@ -1,14 +1,10 @@
 package confirmation
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
-	"net/mail"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
@@ -57,26 +53,20 @@ func (s *Service) HandleEvidence(ctx context.Context, j store.Job) (func(store.T
 	if err != nil {
 		return nil, err
 	}
-	conf, copies, err := s.message(ctx, raw, msgID, kind, f, now)
+	m := mailing{kind: kind, msgID: msgID, personal: f.letter.Personal, privateID: f.letter.PrivateID,
+		sender: f.sender.ID, to: f.sender.Address, cc: f.recipient.Address}
+	if kind != evidence.SubmissionAcceptance {
+		// SPEC: receipt and pickup confirmations go to the recipient too,
+		// and the recipient of formal service is told of deemed service.
+		m.ccID = f.recipient.ID
+	}
+	conf, copies, err := s.message(ctx, raw, m, now)
 	if err != nil {
 		return nil, err
 	}
 	rec := &store.Evidence{ID: ev.ID, LetterID: f.letter.ID, CopyID: p.CopyID, EventID: p.EventID,
 		Event: kind.Name(), At: ev.EventTime, File: file, ConfirmationID: conf.ID, CreatedAt: now}
-	return func(tx store.Tx) error {
-		err := tx.InsertEvidence(rec)
-		if errors.Is(err, store.ErrConflict) {
-			return nil // an earlier attempt stored it: one evidence per event
-		}
-		if err != nil {
-			return err
-		}
-		if err := tx.InsertLetter(conf); err != nil {
-			return err
-		}
-		s.Log.Info("evidence issued", "letter", f.letter.ID, "event", kind.Name(), "evidence", ev.ID)
-		return tx.InsertCopy(copies...)
-	}, nil
+	return s.storeEffect(rec, conf, copies), nil
 }
 
 // read gathers the facts of a job.
@@ -164,47 +154,4 @@ func party(a *store.Account) evidence.Party {
 		p.Name = a.DisplayName
 	}
 	return p
-}
-
-// message makes the confirmation message a letter of the provider's, with
-// its copies: to the sender, and to the recipient for every event but the
-// dispatch (SPEC: receipt and pickup confirmations go to the recipient too;
-// and the recipient of formal service is told of deemed service).
-func (s *Service) message(ctx context.Context, raw []byte, msgID string, kind evidence.Event, f *facts, now time.Time) (*store.Letter, []*store.Copy, error) {
-	i := bytes.Index(raw, []byte("\r\n\r\n"))
-	if i < 0 {
-		return nil, nil, errors.New("confirmation message without a header block")
-	}
-	header, body := raw[:i+4], raw[i+4:]
-	// The header is enough for the listing; parsing the whole message
-	// (XML and PDF) again cost a fifth of issuing it.
-	h, err := mail.ReadMessage(bytes.NewReader(header))
-	if err != nil {
-		return nil, nil, fmt.Errorf("confirmation message: %w", err)
-	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(h.Header.Get("Subject"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("confirmation message: Subject: %w", err)
-	}
-	hash := sha256.Sum256(body)
-	to := []string{f.sender.Address}
-	cc := []string{f.recipient.Address}
-	rcpts, _ := json.Marshal(map[string][]string{"to": to, "cc": cc})
-	from := kind.ConfirmationMailbox() + "@" + s.Domain
-	// A personal letter's confirmations name its subject and file number:
-	// they are personal too, read only at high (DMG §5(4)).
-	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: "", SenderAddress: from,
-		Subject: subject, PrivateID: f.letter.PrivateID, Recipients: rcpts, Personal: f.letter.Personal,
-		Attachments: 2, // evidence.xml and evidence.pdf (ComposeConfirmation)
-		BodyHash:    hash[:], SubmittedAt: now}
-	if err := s.Mail.StoreBody(ctx, l, body); err != nil {
-		return nil, nil, err
-	}
-	copies := []*store.Copy{{ID: store.NewID(now), LetterID: l.ID, AccountID: f.sender.ID,
-		Folder: store.Confirmations, Role: "to", Header: header, Arrived: now}}
-	if kind != evidence.SubmissionAcceptance {
-		copies = append(copies, &store.Copy{ID: store.NewID(now), LetterID: l.ID, AccountID: f.recipient.ID,
-			Folder: store.Confirmations, Role: "cc", Header: header, Arrived: now})
-	}
-	return l, copies, nil
 }

@@ -127,6 +127,21 @@ func (s *Service) EvidenceFile(ctx context.Context, p *auth.Principal, id string
 		if err != nil {
 			return err
 		}
+		if e.LetterID == "" {
+			// The rejection of a letter never stored: its holder is
+			// whoever has its confirmation message.
+			copies, err := tx.CopiesOfLetter(e.ConfirmationID)
+			if err != nil {
+				return err
+			}
+			for _, c := range copies {
+				if c.AccountID == p.Account.ID {
+					out = e
+					return nil
+				}
+			}
+			return missing
+		}
 		copies, err := tx.CopiesOfLetter(e.LetterID)
 		if err != nil {
 			return err

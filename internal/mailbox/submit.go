@@ -73,15 +73,20 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	if err != nil {
 		return nil, err
 	}
+	hash := msg.BodyHash()
+	facts := rejectionFacts{msgID: msgID, senderID: sender.ID, subject: d.Subject, privateID: d.Options.PrivateID,
+		level: p.Level(), at: now, digest: hash}
 	if len(msg.Body()) > s.InlineMax {
 		// A large body is written as a file before the accept: refuse bad
 		// recipients first rather than leave it behind. (The accept
 		// transaction checks every recipient in any case.)
 		if err := s.Store.View(ctx, func(tx store.Tx) error { return s.resolve(tx, d.Options, rcpts) }); err != nil {
+			if d.Options.DispatchConfirmation {
+				s.queueRejection(ctx, facts, err)
+			}
 			return nil, err
 		}
 	}
-	hash := msg.BodyHash()
 	l := &store.Letter{ID: store.NewID(now), MessageID: msgID, SenderID: sender.ID,
 		SenderAddress: sender.Address, Subject: d.Subject, Personal: d.Options.Personal,
 		SenderConfirmed: d.Options.SenderConfirmed, DispatchConfirmation: d.Options.DispatchConfirmation,
@@ -98,6 +103,9 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 		return s.accept(tx, p, d.Options, rcpts, out, day)
 	})
 	if err != nil {
+		if d.Options.DispatchConfirmation {
+			s.queueRejection(ctx, facts, err)
+		}
 		return nil, err
 	}
 	s.Log.Info("letter accepted", "letter", l.ID, "sender", sender.ID, "recipients", len(rcpts),
@@ -211,22 +219,22 @@ func (s *Service) resolve(tx store.Tx, o letter.Options, rcpts []recipient) erro
 		r := &rcpts[i]
 		a, _ := address.Parse(r.addr)
 		if a.Domain != s.Domain {
-			return problem.Field(r.field, "unknown_domain",
-				"%s is not at this provider (%s), and this provider exchanges letters with no other yet", r.addr, s.Domain)
+			return refuse(r, nil, problem.Field(r.field, "unknown_domain",
+				"%s is not at this provider (%s), and this provider exchanges letters with no other yet", r.addr, s.Domain))
 		}
 		acc, err := tx.AccountState("", r.addr)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !receivable(acc.Status)) {
-			return problem.Field(r.field, "unknown_recipient", "%s is not a registered-mail address here", r.addr)
+			return refuse(r, nil, problem.Field(r.field, "unknown_recipient", "%s is not a registered-mail address here", r.addr))
 		}
 		if err != nil {
 			return err
 		}
 		if err := account.CanReceive(acc.Status, acc.Block); err != nil {
-			return problem.WithField(err, r.field)
+			return refuse(r, acc, problem.WithField(err, r.field))
 		}
 		if err := letter.CheckRecipient(o, letter.RecipientInfo{Address: r.addr,
 			CanLoginHigh: acc.TOTPEnabled && acc.Block != account.HighBlock}); err != nil {
-			return problem.WithField(err, r.field)
+			return refuse(r, acc, problem.WithField(err, r.field))
 		}
 		r.acc = acc
 	}

@@ -49,6 +49,8 @@ func (p *Provider) workers() []*queue.Worker {
 		ws = append(ws, &queue.Worker{Kind: mailbox.JobEvidence, Handle: p.Confirm.HandleEvidence,
 			Lease: lease, Batch: 64, Concurrency: 4 * runtime.GOMAXPROCS(0), Poll: time.Second,
 			MaxBackoff: 10 * time.Minute})
+		ws = append(ws, &queue.Worker{Kind: mailbox.JobRejection, Handle: p.Confirm.HandleRejection,
+			Lease: lease, Batch: 64, Concurrency: runtime.GOMAXPROCS(0), Poll: time.Second, MaxBackoff: 10 * time.Minute})
 	}
 	return ws
 }
