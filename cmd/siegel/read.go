@@ -53,7 +53,11 @@ func runRead(ctx context.Context, e *env, args []string) error {
 		return printJSON(e, l)
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "From:    %s (sent at level %s)\nTo:      %s\n", l.From, l.SenderLevel, strings.Join(l.To, ", "))
+	from := l.From
+	if l.SenderLevel != "" { // the provider's own messages have none
+		from += " (sent at level " + l.SenderLevel + ")"
+	}
+	fmt.Fprintf(w, "From:    %s\nTo:      %s\n", from, strings.Join(l.To, ", "))
 	if len(l.Cc) > 0 {
 		fmt.Fprintf(w, "Cc:      %s\n", strings.Join(l.Cc, ", "))
 	}

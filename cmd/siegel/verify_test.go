@@ -45,6 +45,17 @@ func TestCLIEvidenceAndVerify(t *testing.T) {
 			t.Errorf("siegel evidence lacks %q:\n%s", want, out)
 		}
 	}
+	var evs api.EvidenceList
+	if err := json.Unmarshal([]byte(c.ok("", "evidence", sent.ID, "--session", sess, "--json")), &evs); err != nil || len(evs.Evidence) != 2 {
+		t.Fatalf("siegel evidence --json: %v %+v", err, evs)
+	}
+	read := c.ok("", "read", evs.Evidence[0].Confirmation, "--session", sess)
+	if !strings.Contains(read, "Versandbestätigung") || strings.Contains(read, "sent at level") {
+		t.Errorf("siegel read of a confirmation:\n%s", read)
+	}
+	if out := c.ok("", "inbox", "--folder", "confirmations", "--session", sess); strings.Count(out, "bestaetigung@") != 2 {
+		t.Errorf("siegel inbox --folder confirmations:\n%s", out)
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(files) != 4 {
 		t.Fatalf("saved %v, want an evidence file and a confirmation message for each of two events", files)
