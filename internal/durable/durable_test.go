@@ -42,3 +42,28 @@ func TestSyncDir(t *testing.T) {
 		t.Fatal("SyncDir of a missing folder succeeded")
 	}
 }
+
+// TestReplaceFile: the file holds the new content with the mode asked for,
+// and no temporary file is left behind.
+func TestReplaceFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "list")
+	for _, content := range []string{"first", "second, longer"} {
+		if err := ReplaceFile(path, []byte(content), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		info, _ := os.Stat(path)
+		if err != nil || string(b) != content || info.Mode().Perm() != 0o640 {
+			t.Fatalf("after writing %q: %q, %v, mode %v", content, b, err, info.Mode())
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("%d files in the folder, want 1", len(entries))
+	}
+	if err := ReplaceFile(filepath.Join(dir, "no", "such"), nil, 0o600); err == nil {
+		t.Error("writing into a missing folder succeeded")
+	}
+}

@@ -77,6 +77,11 @@ func (p *Provider) background(ctx context.Context) (stop func()) {
 	for _, w := range p.workers() {
 		wg.Go(func() { p.worker(w).Run(ctx) })
 	}
+	if p.Trust != nil {
+		// Every node keeps its own copy of the list: each needs it to
+		// accept and refuse peers.
+		wg.Go(func() { p.Trust.Run(ctx, p.Config.Federation.TrustListRefresh.Duration) })
+	}
 	return func() { cancel(); wg.Wait() }
 }
 

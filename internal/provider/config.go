@@ -24,17 +24,18 @@ type Config struct {
 	Name   string `toml:"name" comment:"The provider's name as shown to users and in evidence."`
 	Listen string `toml:"listen" comment:"Address the HTTP API and web pages listen on."`
 	// PublicURL is how clients reach the server; the demo and the CLI use it.
-	PublicURL string          `toml:"public_url" comment:"The URL clients use to reach this server (scheme, host, port)."`
-	TLS       TLSConfig       `toml:"tls"`
-	Store     StoreConfig     `toml:"store"`
-	Keys      KeysConfig      `toml:"keys"`
-	Authority AuthorityConfig `toml:"authority"`
-	Seal      SealConfig      `toml:"seal"`
-	Timestamp TimestampConfig `toml:"timestamp"`
-	Queue     QueueConfig     `toml:"queue"`
-	Limits    Limits          `toml:"limits"`
-	Login     Login           `toml:"login"`
-	Log       LogConfig       `toml:"log"`
+	PublicURL  string           `toml:"public_url" comment:"The URL clients use to reach this server (scheme, host, port)."`
+	TLS        TLSConfig        `toml:"tls"`
+	Store      StoreConfig      `toml:"store"`
+	Keys       KeysConfig       `toml:"keys"`
+	Authority  AuthorityConfig  `toml:"authority"`
+	Seal       SealConfig       `toml:"seal"`
+	Timestamp  TimestampConfig  `toml:"timestamp"`
+	Federation FederationConfig `toml:"federation"`
+	Queue      QueueConfig      `toml:"queue"`
+	Limits     Limits           `toml:"limits"`
+	Login      Login            `toml:"login"`
+	Log        LogConfig        `toml:"log"`
 }
 
 // AuthorityConfig pins the accreditation authority the provider belongs to.
@@ -55,6 +56,13 @@ type TimestampConfig struct {
 	URL      string `toml:"url" comment:"An RFC 3161 time-stamping service (HTTP POST of application/timestamp-query), such as the authority's. Empty: the built-in time-stamping authority with cert_file and key_file."`
 	CertFile string `toml:"cert_file" comment:"The built-in time-stamping authority's certificate (PEM), issued by the authority for time-stamping only; siegel init --authority copies a local authority's."`
 	KeyFile  string `toml:"key_file" comment:"The built-in time-stamping authority's private key (PEM, mode 0600)."`
+}
+
+// FederationConfig joins the provider to the authority's federation (TR
+// BInfra-IO §7).
+type FederationConfig struct {
+	TrustListURL     string   `toml:"trust_list_url" comment:"Where the authority publishes its signed trust list (siegel authority serve: https://HOST:PORT/trustlist.p7m). Fetched at start and every trust_list_refresh, checked against authority.root_cert; the last good list is kept in trustlist.p7m in the data folder. Empty: no federation."`
+	TrustListRefresh Duration `toml:"trust_list_refresh" comment:"How often to fetch the trust list (SPEC: revocation checked at least daily). After a failed fetch the node tries again after a tenth of it."`
 }
 
 // QueueConfig tunes the queued work every node shares (confirmations,
@@ -129,13 +137,14 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // name are filled in.
 func DefaultConfig() Config {
 	return Config{
-		Listen:    "127.0.0.1:8443",
-		PublicURL: "https://127.0.0.1:8443",
-		TLS:       TLSConfig{CertFile: "keys/tls.crt", KeyFile: "keys/tls.key"},
-		Store:     StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs", InlineMaxKiB: 64},
-		Keys:      KeysConfig{MasterKey: "keys/master.key"},
-		Queue:     QueueConfig{Lease: Duration{time.Minute}},
-		Limits:    Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
+		Listen:     "127.0.0.1:8443",
+		PublicURL:  "https://127.0.0.1:8443",
+		TLS:        TLSConfig{CertFile: "keys/tls.crt", KeyFile: "keys/tls.key"},
+		Store:      StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs", InlineMaxKiB: 64},
+		Keys:       KeysConfig{MasterKey: "keys/master.key"},
+		Federation: FederationConfig{TrustListRefresh: Duration{10 * time.Minute}},
+		Queue:      QueueConfig{Lease: Duration{time.Minute}},
+		Limits:     Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
 		Login: Login{MaxFailures: 3, LockBase: Duration{time.Minute}, LockMax: Duration{24 * time.Hour},
 			SessionIdle: Duration{time.Hour}, SessionMaxAge: Duration{24 * time.Hour},
 			Argon2MemKiB: 19456, Argon2Time: 2, Argon2Threads: 1},
@@ -197,6 +206,12 @@ func (c *Config) Check() error {
 		return fmt.Errorf("timestamp.url: %q is not an http:// or https:// URL", c.Timestamp.URL)
 	case storeKind(c.Store.URL) == "":
 		return fmt.Errorf("store.url: %q is neither sqlite:PATH nor a postgres:// URL", c.Store.URL)
+	case c.Federation.TrustListURL != "" && c.Authority.RootCert == "":
+		return fmt.Errorf("federation.trust_list_url: needs authority.root_cert, the root the list is checked against")
+	case c.Federation.TrustListURL != "" && !strings.HasPrefix(c.Federation.TrustListURL, "https://"):
+		return fmt.Errorf("federation.trust_list_url: %q is not an https:// URL", c.Federation.TrustListURL)
+	case c.Federation.TrustListRefresh.Duration < time.Second || c.Federation.TrustListRefresh.Duration > 24*time.Hour:
+		return fmt.Errorf("federation.trust_list_refresh: must be 1s to 24h (SPEC: revocation is checked at least daily)")
 	case c.Queue.Lease.Duration < 5*time.Second:
 		return fmt.Errorf("queue.lease: %s is shorter than 5s", c.Queue.Lease.Duration)
 	case c.Store.InlineMaxKiB < 0 || c.Store.InlineMaxKiB > 1024:

@@ -41,6 +41,8 @@ func TestConfigRefusesMistakes(t *testing.T) {
 		{"[limits]\ndaily_messages = 500\n", "limits.daily_messages"},
 		{"[login]\nmax_failures = 5\n", "login.max_failures"},
 		{"[queue]\nlease = \"2s\"\n", "queue.lease"},
+		{"[federation]\ntrust_list_url = \"https://authority.example/trustlist.p7m\"\n", "federation.trust_list_url: needs authority.root_cert"},
+		{"[federation]\ntrust_list_refresh = \"48h\"\n", "federation.trust_list_refresh"},
 		{"[login]\nlock_base = 'soon'\n", "duration"},
 		{"[limits]\ntime_zone = 'Mars/Olympus'\n", "limits.time_zone"},
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/confirmation"
 	"github.com/siegel-mail/siegel/internal/durable"
 	"github.com/siegel-mail/siegel/internal/evidence"
+	"github.com/siegel-mail/siegel/internal/federation"
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/registration"
 	"github.com/siegel-mail/siegel/internal/store"
@@ -64,8 +65,10 @@ type Provider struct {
 	TSA evidence.Timestamper
 	// Confirm issues confirmations and notices from the queue.
 	Confirm *confirmation.Service
-	manual  bool
-	lock    *os.File
+	// Trust is the node's last good trust list; nil without federation.
+	Trust  *federation.TrustStore
+	manual bool
+	lock   *os.File
 }
 
 // Open wires a provider from its data folder.
@@ -116,6 +119,10 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	trust, err := openTrust(ctx, c, dir, o.Clock, log)
+	if err != nil {
+		return nil, err
+	}
 	argon := account.Argon2Params{Memory: c.Login.Argon2MemKiB, Time: c.Login.Argon2Time,
 		Threads: c.Login.Argon2Threads, KeyLen: 32, SaltLen: 16}
 	if o.Argon2 != nil {
@@ -127,7 +134,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
 	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(),
-		Seal: seal, TSA: tsa, manual: o.Manual, lock: lock}
+		Seal: seal, TSA: tsa, Trust: trust, manual: o.Manual, lock: lock}
 	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
 		Rand: rand.Reader, Log: log}
 	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,
