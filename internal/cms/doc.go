@@ -1,6 +1,8 @@
 // Package cms writes and reads the strict DER subset of CMS SignedData
-// (RFC 5652 §5) that Siegel signs and accepts, and verifies RFC 3161
-// time-stamp tokens, which are SignedData too. Four kinds of document use it:
+// (RFC 5652 §5) that Siegel signs and accepts, verifies RFC 3161
+// time-stamp tokens, which are SignedData too, and encrypts letters between
+// providers as AuthEnvelopedData (RFC 5083). Four kinds of signed document
+// use it:
 //
 //   - the accreditation authority's trust list (internal/pki): JSON under its
 //     own eContentType, signed by the trust-list signer;
@@ -47,6 +49,24 @@
 // signature, the imprint, and the TSA certificate's role and chain at genTime.
 // Each failure wraps one of the Err… values, which callers map to their own
 // names for the checks.
+//
+// # Encrypting between providers
+//
+// A letter from one provider to another is encrypted to the receiving
+// provider's domain certificate (SPEC "Transport between providers").
+// Encrypt writes CMS AuthEnvelopedData (RFC 5083) with AES-256-GCM (RFC
+// 5084) and one KeyAgreeRecipientInfo for ephemeral-static ECDH on P-256
+// (RFC 5753 §3.1): dhSinglePass-stdDH-sha256kdf-scheme, the X9.63 KDF over
+// the ECC-CMS-SharedInfo (§7.2), AES-256 key wrap (RFC 3394), the recipient
+// named by issuer and serial number. Decrypt reads that, and what OpenSSL 3
+// writes for an EC certificate by default (the KDF with SHA-1) or with other
+// KDF hashes and AES key sizes; it refuses anything else, more than one
+// recipient, attributes, and more than 64 MiB, with ErrFormat, and a message
+// for another key or one that was changed with ErrDecrypt. The MIME around
+// the envelope (RFC 8551 §3.4) is the caller's. Its tests check both
+// directions against OpenSSL. github.com/digitorus/pkcs7 is no help here:
+// it transports keys to RSA certificates only, and puts GCM into
+// EnvelopedData rather than AuthEnvelopedData.
 //
 // # Why not github.com/digitorus/pkcs7
 //

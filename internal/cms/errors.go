@@ -5,8 +5,10 @@ import (
 	"fmt"
 )
 
-// The checks a SignedData or a time-stamp token can fail. Every error of
-// Parse, Verify, ParseToken and VerifyToken wraps one; test with errors.Is,
+// The checks a SignedData or a time-stamp token can fail, and an envelope
+// (ErrFormat, ErrDecrypt). Every error of Parse, Verify, ParseToken and
+// VerifyToken wraps one, and so does Decrypt's unless the caller's own
+// certificate or key is unusable; test with errors.Is,
 // the more specific first. Each message starts with the check's name
 // ("signature: message digest: …"), so a caller's prefix ("trust list: ")
 // gives a message that names the check first.
@@ -45,4 +47,16 @@ var (
 // formatf is an ErrFormat with a message.
 func formatf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...))
+}
+
+// ErrDecrypt: Decrypt's key does not open the envelope: the message is
+// addressed to another certificate, the key is not the certificate's, the
+// wrapped key's integrity check fails (RFC 3394 §2.2.3), or the GCM tag does
+// not verify (RFC 5084 §3.2), so the ciphertext, its parameters or the tag
+// were changed. What is not the envelope's structure at all is ErrFormat.
+var ErrDecrypt = errors.New("decrypt")
+
+// decryptf is an ErrDecrypt with a message.
+func decryptf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrDecrypt, fmt.Sprintf(format, args...))
 }
