@@ -17,14 +17,16 @@ import (
 )
 
 // The accreditation authority's verbs work on its folder directly: the
-// authority is no running server but a CA whose root key should live on an
-// offline machine.
+// authority is a CA whose root key should live on an offline machine. Only
+// serve runs a server, to publish the trust list and time-stamp (TR BInfra-IO
+// §7); it needs the folder, root key included, on the machine that serves.
 
-const authorityUsage = "usage: siegel authority init|issue|trustlist … (-h for each)"
+const authorityUsage = "usage: siegel authority init|issue|accredit|revoke|trustlist|serve … (-h for each)"
 
 func runAuthority(ctx context.Context, e *env, args []string) error {
 	sub := map[string]func(context.Context, *env, []string) error{
-		"init": authorityInit, "issue": authorityIssue, "trustlist": authorityTrustList,
+		"init": authorityInit, "issue": authorityIssue, "accredit": authorityAccredit, "revoke": authorityRevoke,
+		"trustlist": authorityTrustList, "serve": authorityServe,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
 		return errors.New(authorityUsage)
@@ -178,6 +180,7 @@ type authorityTrustListResult struct {
 	Issued     string   `json:"issued"`
 	NextUpdate string   `json:"next_update"`
 	Providers  []string `json:"providers"`
+	Revoked    int      `json:"revoked"` // revocations the list records
 	Warnings   []string `json:"warnings,omitempty"`
 }
 
@@ -217,8 +220,12 @@ func authorityTrustList(_ context.Context, e *env, args []string) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	res := authorityTrustListResult{File: *out, Issuer: l.Issuer, Sequence: l.Sequence, Issued: l.Issued.Format(time.RFC3339),
-		NextUpdate: l.NextUpdate.Format(time.RFC3339), Providers: l.Domains()}
+		NextUpdate: l.NextUpdate.Format(time.RFC3339), Providers: l.Domains(), Revoked: len(l.Revoked)}
 	for _, p := range l.Providers {
+		if p.SMTP == "" {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s has no endpoints yet, so no provider can send to it; record them with siegel authority accredit",
+				p.Domain))
+		}
 		for _, c := range []*x509.Certificate{p.Seal, p.TLS} {
 			if c.NotAfter.Before(l.NextUpdate) {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("the certificates of %s expire on %s, before this list's next update; issue new ones",
@@ -240,6 +247,9 @@ func authorityTrustList(_ context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, ": %s", strings.Join(res.Providers, ", "))
 	}
 	fmt.Fprintln(e.stdout)
+	if res.Revoked > 0 {
+		fmt.Fprintf(e.stdout, "  %d revocations recorded\n", res.Revoked)
+	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}

@@ -127,7 +127,7 @@ func TestCLIAuthorityRefusesBadInput(t *testing.T) {
 		args []string
 	}{
 		{"usage: siegel authority", []string{"authority"}},
-		{"usage: siegel authority", []string{"authority", "revoke"}},
+		{"usage: siegel authority", []string{"authority", "suspend"}},
 		{"--dir: required", []string{"authority", "init"}},
 		{"--name: longer than 40", []string{"authority", "init", "--dir", filepath.Join(work, "x"), "--name", strings.Repeat("n", 41)}},
 		{"--name: required", []string{"authority", "init", "--dir", filepath.Join(work, "y"), "--name", " "}},

@@ -52,7 +52,7 @@ func verbs() map[string]verb {
 		"evidence": {"list a letter's signed evidence; --out DIR saves the files and confirmation messages", runEvidence},
 		"verify":   {"check a confirmation message, an evidence file or a letter's integrity, offline", runVerify},
 
-		"authority": {"accreditation authority: init, issue provider certificates, sign the trust list", runAuthority},
+		"authority": {"accreditation authority: init, issue, accredit, revoke, sign the trust list, serve it", runAuthority},
 	}
 }
 

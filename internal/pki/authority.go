@@ -48,18 +48,30 @@ type authorityJSON struct {
 }
 
 // registryJSON is one provider's registry entry, providers/DOMAIN.json.
+// The endpoints and their time are absent until Accredit records them, as in
+// the entries older versions wrote.
 type registryJSON struct {
-	Domain   string    `json:"domain"`
-	Name     string    `json:"name"`
-	Issued   time.Time `json:"issued"`
-	SealCert []byte    `json:"seal_cert"` // DER, base64 in JSON
-	TLSCert  []byte    `json:"tls_cert"`
+	Domain     string    `json:"domain"`
+	Name       string    `json:"name"`
+	Issued     time.Time `json:"issued"`
+	SMTP       string    `json:"smtp,omitempty"`
+	API        string    `json:"api,omitempty"`
+	Accredited time.Time `json:"accredited,omitzero"`
+	SealCert   []byte    `json:"seal_cert"` // DER, base64 in JSON
+	TLSCert    []byte    `json:"tls_cert"`
 }
 
 // Registration is a provider in the authority's registry.
 type Registration struct {
 	Provider
-	Issued time.Time
+	Issued     time.Time // when the certificates were issued or, if issued elsewhere, registered
+	Accredited time.Time // when the endpoints were last recorded; zero before
+}
+
+// registryEntry is the JSON form of a registration.
+func registryEntry(r *Registration) registryJSON {
+	return registryJSON{Domain: r.Domain, Name: r.Name, Issued: r.Issued.UTC(), SMTP: r.SMTP, API: r.API,
+		Accredited: r.Accredited.UTC(), SealCert: r.Seal.Raw, TLSCert: r.TLS.Raw}
 }
 
 // Init creates an accreditation authority in dir (created if needed): the
@@ -234,7 +246,9 @@ type Issued struct {
 // into outDir (created if needed; none of the files may exist there yet), and
 // the provider recorded in the registry for the next trust list. Issuing for a
 // domain again replaces its registry entry, so the earlier certificates leave
-// the trust list with the next list; Issued.Replaced says so.
+// the trust list with the next list; Issued.Replaced says so, the earlier
+// certificates are recorded as revoked (ReasonReplaced), and the recorded
+// endpoints carry over: the provider's listeners did not move.
 func (a *Authority) Issue(domain, name, outDir string, now time.Time) (*Issued, error) {
 	d, err := address.ParseDomain(domain)
 	if err != nil {
@@ -298,19 +312,34 @@ func (a *Authority) Issue(domain, name, outDir string, now time.Time) (*Issued, 
 		}
 		is.Files = append(is.Files, p)
 	}
+	reg := &Registration{Provider: is.Provider, Issued: now.UTC().Truncate(time.Second)}
 	if old, err := a.registration(d); err == nil {
 		is.Replaced = old
+		reg.SMTP, reg.API, reg.Accredited = old.SMTP, old.API, old.Accredited
+		// The revocation first: should the registry write fail, the old
+		// entry stays but leaves the list as revoked, and no certificate
+		// ever leaves it unrecorded.
+		if _, err := a.recordRevocation(revocationOf(old, now, ReasonReplaced)); err != nil {
+			return nil, err
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	b, err := json.MarshalIndent(registryJSON{Domain: d, Name: name, Issued: now.UTC().Truncate(time.Second), SealCert: is.Seal.Raw, TLSCert: is.TLS.Raw}, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	if err := writeReplace(a.registryPath(d), append(b, '\n'), certMode); err != nil {
+	is.Provider = reg.Provider
+	if err := a.writeRegistration(reg); err != nil {
 		return nil, err
 	}
 	return is, nil
+}
+
+// writeRegistration replaces (or creates) a provider's registry entry. The
+// caller holds the lock.
+func (a *Authority) writeRegistration(r *Registration) error {
+	b, err := json.MarshalIndent(registryEntry(r), "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeReplace(a.registryPath(r.Domain), append(b, '\n'), certMode)
 }
 
 // registryPath is a provider's registry file. The domain passed
@@ -335,11 +364,11 @@ func (a *Authority) registration(domain string) (*Registration, error) {
 	if j.Domain != domain {
 		return nil, fmt.Errorf("registry %s: the file names domain %q", domain, j.Domain)
 	}
-	p, err := decodeProvider(providerJSON{Domain: j.Domain, Name: j.Name, SealCert: j.SealCert, TLSCert: j.TLSCert}, a.Root)
+	p, err := decodeProvider(providerJSON{Domain: j.Domain, Name: j.Name, SMTP: j.SMTP, API: j.API, SealCert: j.SealCert, TLSCert: j.TLSCert}, a.Root)
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: %w", domain, err)
 	}
-	return &Registration{Provider: p, Issued: j.Issued}, nil
+	return &Registration{Provider: p, Issued: j.Issued, Accredited: j.Accredited}, nil
 }
 
 // Registrations lists the registry, sorted by domain.
@@ -364,10 +393,11 @@ func (a *Authority) Registrations() ([]Registration, error) {
 	return rs, nil
 }
 
-// SignTrustList makes the next trust list: every provider in the registry,
-// the next sequence number, issued at now (whole seconds) and valid for
-// valid. The sequence number is stored durably before the list exists, so a
-// crash can skip a number but never hand one out twice. The list is checked
+// SignTrustList makes the next trust list: every provider in the registry
+// whose certificates are not revoked, every revocation recorded, the next
+// sequence number, issued at now (whole seconds) and valid for valid. The
+// sequence number is stored durably before the list exists, so a crash can
+// skip a number but never hand one out twice. The list is checked
 // with ParseTrustList, as any relying party would, before it is returned.
 func (a *Authority) SignTrustList(now time.Time, valid time.Duration) ([]byte, *TrustList, error) {
 	if valid < MinTrustListValidity || valid > MaxTrustListValidity {
@@ -384,19 +414,15 @@ func (a *Authority) SignTrustList(now time.Time, valid time.Duration) ([]byte, *
 		return nil, nil, err
 	}
 	defer unlock()
-	rs, err := a.Registrations()
+	ps, rs, err := a.current()
 	if err != nil {
 		return nil, nil, err
-	}
-	ps := make([]Provider, len(rs))
-	for i, r := range rs {
-		ps[i] = r.Provider
 	}
 	seq, err := a.nextSequence()
 	if err != nil {
 		return nil, nil, err
 	}
-	content, err := encodeTrustList(a.Name, seq, now, next, ps)
+	content, err := encodeTrustList(a.Name, seq, now, next, ps, rs)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,8 +15,9 @@
 // `siegel authority init` creates it. New files are written to a temporary
 // file, flushed, and linked to their name, which fails if the name is taken:
 // nothing is overwritten, and no name ever shows half a file. Only the
-// registry entries, the sequence counter and the published list are replaced,
-// atomically (temporary file, flush, rename):
+// registry entries, the revocations, the sequence counter, the server's
+// certificate and the published list are replaced, atomically (temporary
+// file, flush, rename):
 //
 //	authority.json            name, creation time, format version; written last, so
 //	                          a folder without it is an interrupted init
@@ -28,12 +29,17 @@
 //	trustlist-signer.crt      key usage OIDTrustListSigning; so the root key signs only
 //	                          certificates and can stay offline
 //	providers/DOMAIN.json     the registry: one file per accredited provider (domain,
-//	                          name, issue time, seal and TLS certificate in DER); the
+//	                          name, issue time, seal and TLS certificate in DER, and
+//	                          once accredited its endpoints and their time); the
 //	                          trust list is built from these files
+//	revoked.json              every revocation ever recorded (Revoke, and certificates
+//	                          replaced by Issue or Accredit); it only grows
 //	trustlist.seq             the last trust-list sequence number handed out
 //	trustlist.p7m             the latest signed list, unless written elsewhere (--out)
-//	authority.lock            taken while issuing or signing, so two commands never
-//	                          hand out one sequence number twice
+//	server.key, server.crt    the TLS key and certificate of `siegel authority serve`,
+//	                          issued by the root for its host names, 1 year, serverAuth
+//	authority.lock            taken while issuing, accrediting, revoking or signing, so
+//	                          two commands never hand out one sequence number twice
 //
 // Keys are ECDSA P-256 in PKCS#8 PEM files of mode 0600; certificates are PEM
 // files of mode 0644. The folder itself is 0700.
@@ -56,11 +62,11 @@
 //
 // # The trust list
 //
-// The content is JSON (schema version 1), UTF-8, with these members and no
-// others:
+// The content is JSON (schema version 2), UTF-8, with these members and no
+// others; ParseTrustList reads version 2 alone:
 //
 //	{
-//	  "version": 1,                          // this schema
+//	  "version": 2,                          // this schema
 //	  "issuer": "Siegel Accreditation Authority", // the authority's name: O of root.crt
 //	  "sequence": 7,                         // increases with every list of this authority
 //	  "issued": "2026-11-29T10:00:00Z",      // RFC 3339, UTC, whole seconds
@@ -69,11 +75,27 @@
 //	    {
 //	      "domain": "anbieter-a.example",    // lower case, as address.ParseDomain gives it
 //	      "name": "Anbieter A GmbH",
+//	      "smtp": "mail.anbieter-a.example:1465", // inbound federation SMTP, host:port
+//	      "api": "https://post.anbieter-a.example", // its API; both "" until accredited
 //	      "seal_cert": "MIIB…",              // standard base64 of the DER certificate
 //	      "tls_cert": "MIIB…"
 //	    }
+//	  ],
+//	  "revoked": [                           // every revocation so far, by time
+//	    {
+//	      "domain": "anbieter-c.example",
+//	      "seal_cert_sha256": "9f86…",       // lower-case hex SHA-256 of the DER
+//	      "tls_cert_sha256": "60303…",
+//	      "revoked_at": "2026-11-02T08:00:00Z",
+//	      "reason": "replaced"               // or the authority's words
+//	    }
 //	  ]
 //	}
+//
+// Endpoints are canonical (CheckSMTPEndpoint, CheckAPIEndpoint): a host in
+// lower case or an IP literal in its shortest form, no user, query or
+// fragment in the URL. Each certificate is revoked at most once, and no
+// listed certificate is revoked.
 //
 // It is wrapped in CMS SignedData (RFC 5652 §5) with the content attached,
 // eContentType OIDTrustList, SHA-256 and ECDSA, signed attributes contentType,
@@ -89,7 +111,20 @@
 // BInfra-IO §2), so the list's lifetime bounds how long a removed provider
 // stays trusted; it defaults to 24 hours. Evidence a provider signed before it
 // lost its accreditation stays valid (DMG §20 (4)): it is checked against the
-// time-stamp, not against today's list.
+// time-stamp, not against today's list. That is what the revoked array is
+// for: like the status history of an ETSI TS 102 231 list, it keeps when each
+// seal stopped being good, so TrustList.SealStatus answers years later
+// whether a seal was revoked before or after a time-stamp.
+//
+// # The federation server
+//
+// Authority.Serve publishes over HTTPS (TLS 1.2 or later) what providers
+// fetch: the current list at TrustListPath, the root at RootCertPath, the TSA
+// at TSAPath (Authority.Handler without the TLS). The list is signed at the
+// first request and again when the registry or the revocations change or half
+// of its validity has passed, so a fetched list is valid for at least half of
+// it. The server's certificate comes from the root, so a provider needs to
+// pin nothing but root.crt.
 //
 // # Time stamps
 //

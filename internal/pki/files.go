@@ -27,6 +27,12 @@ const (
 	SignerCertFile = "trustlist-signer.crt"
 	ProvidersDir   = "providers"
 	SequenceFile   = "trustlist.seq"
+	// RevokedFile records every revocation, for every later trust list.
+	RevokedFile = "revoked.json"
+	// ServerCertFile and ServerKeyFile are the TLS certificate and key of
+	// `siegel authority serve`, issued by the root for its host names.
+	ServerCertFile = "server.crt"
+	ServerKeyFile  = "server.key"
 	// TrustListFile is where `siegel authority trustlist` writes the list
 	// when no --out is given.
 	TrustListFile = "trustlist.p7m"

@@ -3,7 +3,9 @@ package pki
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,8 +18,11 @@ import (
 	"github.com/siegel-mail/siegel/internal/cms"
 )
 
-// trustListVersion is the schema version of the JSON content.
-const trustListVersion = 1
+// trustListVersion is the schema version of the JSON content. Version 2
+// added the providers' endpoints and the revocations; a relying party reads
+// only the version it was written for, so that no member it does not know
+// can change what a list means to it.
+const trustListVersion = 2
 
 // Bounds of a trust list's lifetime (next_update − issued). The list is how
 // a provider is removed, and relying parties check at least daily (TR
@@ -43,17 +48,78 @@ type TrustList struct {
 	Sequence   uint64 // increases with every list the authority signs
 	Issued     time.Time
 	NextUpdate time.Time
-	Providers  []Provider        // sorted by domain
-	Signer     *x509.Certificate // the trust-list signer's certificate
-	index      map[string]*Provider
+	Providers  []Provider // sorted by domain
+	// Revoked is every revocation the authority ever recorded, sorted by
+	// time: certificates of providers that lost their accreditation or got
+	// new certificates. It stays on every later list, so that a verifier
+	// can tell whether a seal was revoked before or after it signed.
+	Revoked []Revocation
+	Signer  *x509.Certificate // the trust-list signer's certificate
+	index   map[string]*Provider
+	seals   map[string]*Provider   // by the seal's CertSHA256
+	revoked map[string]*Revocation // by the seal's CertSHA256
 }
 
 // Provider is one accredited provider as the trust list names it.
 type Provider struct {
 	Domain string
 	Name   string
-	Seal   *x509.Certificate // signs the provider's evidence and confirmations
-	TLS    *x509.Certificate // authenticates it in federation (mutual TLS)
+	// SMTP is host:port of the provider's inbound federation listener, SMTP
+	// with implicit TLS and mutual authentication, by convention on port
+	// FederationPort (TR BInfra-IO §2, Table 1). The TR finds it with an SRV
+	// record (TR BInfra-IO §5); the signed list carries it instead, so that
+	// no DNS answer can send a provider's mail elsewhere. Empty, like API,
+	// until the authority records the endpoints (Accredit).
+	SMTP string
+	// API is the https URL of the provider's API (canonical, see
+	// CheckAPIEndpoint).
+	API  string
+	Seal *x509.Certificate // signs the provider's evidence and confirmations
+	TLS  *x509.Certificate // authenticates it in federation (mutual TLS)
+}
+
+// Revocation is the record of a provider's certificates leaving the trust
+// list. The hashes identify the certificates without carrying them: the
+// verifier holds the seal certificate already, in the evidence it checks.
+type Revocation struct {
+	Domain     string    `json:"domain"`
+	SealSHA256 string    `json:"seal_cert_sha256"` // CertSHA256 of the seal certificate
+	TLSSHA256  string    `json:"tls_cert_sha256"`  // CertSHA256 of the TLS certificate
+	RevokedAt  time.Time `json:"revoked_at"`       // UTC, whole seconds
+	Reason     string    `json:"reason"`           // ReasonReplaced, or the authority's words
+}
+
+// ReasonReplaced is the reason recorded for certificates that new ones for
+// the same domain replaced (Issue again, or Accredit with new certificates).
+const ReasonReplaced = "replaced"
+
+// maxReason bounds a revocation's reason: a sentence, not a file.
+const maxReason = 200
+
+// CertSHA256 is the lower-case hex SHA-256 of a certificate's DER, as the
+// trust list's revocations name certificates.
+func CertSHA256(c *x509.Certificate) string {
+	h := sha256.Sum256(c.Raw)
+	return hex.EncodeToString(h[:])
+}
+
+// SealStatus says what the list knows of a seal certificate: listed, when it
+// is the seal of a provider on the list; revokedAt and reason, when the list
+// records it as revoked (revokedAt is zero otherwise). A seal that is neither
+// is unknown to this list: it may come from another authority, or from a
+// list older than the revocations this authority kept. Evidence signed and
+// time-stamped before revokedAt keeps its validity (SPEC "Dispatch options
+// and confirmations"; DMG §20 (4)); what came after does not.
+func (l *TrustList) SealStatus(cert *x509.Certificate) (listed bool, revokedAt time.Time, reason string) {
+	if cert == nil {
+		return false, time.Time{}, ""
+	}
+	h := CertSHA256(cert)
+	if r, ok := l.revoked[h]; ok {
+		return false, r.RevokedAt, r.Reason
+	}
+	p, ok := l.seals[h]
+	return ok && p.Seal.Equal(cert), time.Time{}, ""
 }
 
 // Lookup returns the provider of a domain (any case), and whether the list
@@ -110,11 +176,14 @@ type trustListJSON struct {
 	Issued     time.Time      `json:"issued"`
 	NextUpdate time.Time      `json:"next_update"`
 	Providers  []providerJSON `json:"providers"`
+	Revoked    []Revocation   `json:"revoked"`
 }
 
 type providerJSON struct {
 	Domain   string `json:"domain"`
 	Name     string `json:"name"`
+	SMTP     string `json:"smtp"` // "" with api until the endpoints are recorded
+	API      string `json:"api"`
 	SealCert []byte `json:"seal_cert"` // DER, base64 in JSON
 	TLSCert  []byte `json:"tls_cert"`
 }
@@ -235,7 +304,8 @@ func authorityName(root *x509.Certificate) (string, error) {
 }
 
 // decodeTrustList reads the JSON content strictly: unknown members, trailing
-// data, a duplicate domain or a certificate from another CA are errors.
+// data, a duplicate domain, a certificate from another CA, or a listed
+// certificate that the list itself revokes are errors.
 func decodeTrustList(content []byte, root *x509.Certificate) (*TrustList, error) {
 	dec := json.NewDecoder(bytes.NewReader(content))
 	dec.DisallowUnknownFields()
@@ -246,24 +316,21 @@ func decodeTrustList(content []byte, root *x509.Certificate) (*TrustList, error)
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("JSON: data after the document")
 	}
-	if j.Version != trustListVersion {
-		return nil, fmt.Errorf("version %d, this siegel reads version %d", j.Version, trustListVersion)
+	if err := checkListHeader(&j, root); err != nil {
+		return nil, err
 	}
-	name, err := authorityName(root)
+	rs, err := checkRevocations(j.Revoked)
 	if err != nil {
 		return nil, err
 	}
-	if j.Issuer != name {
-		return nil, fmt.Errorf("issuer %q is not the root's authority %q", j.Issuer, name)
+	l := &TrustList{Issuer: j.Issuer, Sequence: j.Sequence, Issued: j.Issued.UTC(), NextUpdate: j.NextUpdate.UTC(), Revoked: rs,
+		index: make(map[string]*Provider, len(j.Providers)), seals: make(map[string]*Provider, len(j.Providers)),
+		revoked: make(map[string]*Revocation, len(rs))}
+	gone := make(map[string]bool, 2*len(rs)) // every revoked certificate, seal or TLS
+	for i := range l.Revoked {
+		l.revoked[l.Revoked[i].SealSHA256] = &l.Revoked[i]
+		gone[l.Revoked[i].SealSHA256], gone[l.Revoked[i].TLSSHA256] = true, true
 	}
-	if j.Sequence == 0 {
-		return nil, errors.New("sequence: must be at least 1")
-	}
-	if j.Issued.IsZero() || !j.NextUpdate.After(j.Issued) {
-		return nil, errors.New("next_update: must be after issued")
-	}
-	l := &TrustList{Issuer: j.Issuer, Sequence: j.Sequence, Issued: j.Issued.UTC(), NextUpdate: j.NextUpdate.UTC(),
-		index: make(map[string]*Provider, len(j.Providers))}
 	for i, pj := range j.Providers {
 		p, err := decodeProvider(pj, root)
 		if err != nil {
@@ -272,13 +339,96 @@ func decodeTrustList(content []byte, root *x509.Certificate) (*TrustList, error)
 		if slices.ContainsFunc(l.Providers, func(q Provider) bool { return q.Domain == p.Domain }) {
 			return nil, fmt.Errorf("providers[%d]: domain %s listed twice", i, p.Domain)
 		}
+		if gone[CertSHA256(p.Seal)] || gone[CertSHA256(p.TLS)] {
+			return nil, fmt.Errorf("providers[%d]: %s is listed with a certificate the list revokes", i, p.Domain)
+		}
 		l.Providers = append(l.Providers, p)
 	}
 	slices.SortFunc(l.Providers, func(a, b Provider) int { return strings.Compare(a.Domain, b.Domain) })
 	for i := range l.Providers {
 		l.index[l.Providers[i].Domain] = &l.Providers[i]
+		l.seals[CertSHA256(l.Providers[i].Seal)] = &l.Providers[i]
 	}
 	return l, nil
+}
+
+// checkListHeader checks the members around the providers: version, issuer,
+// sequence, the validity period, and that both arrays are there, as the
+// authority always writes them.
+func checkListHeader(j *trustListJSON, root *x509.Certificate) error {
+	if j.Version != trustListVersion {
+		return fmt.Errorf("version %d, this siegel reads version %d", j.Version, trustListVersion)
+	}
+	name, err := authorityName(root)
+	if err != nil {
+		return err
+	}
+	switch {
+	case j.Issuer != name:
+		return fmt.Errorf("issuer %q is not the root's authority %q", j.Issuer, name)
+	case j.Sequence == 0:
+		return errors.New("sequence: must be at least 1")
+	case j.Issued.IsZero() || !j.NextUpdate.After(j.Issued):
+		return errors.New("next_update: must be after issued")
+	case j.Providers == nil:
+		return errors.New("providers: missing")
+	case j.Revoked == nil:
+		return errors.New("revoked: missing")
+	}
+	return nil
+}
+
+// checkRevocations checks a list of revocations, from a trust list or the
+// authority's revoked.json, and returns it sorted by time, then domain. Each
+// certificate may be revoked once.
+func checkRevocations(rs []Revocation) ([]Revocation, error) {
+	out := make([]Revocation, 0, len(rs))
+	seen := make(map[string]bool, 2*len(rs))
+	for i, r := range rs {
+		if err := checkRevocation(r); err != nil {
+			return nil, fmt.Errorf("revoked[%d]: %v", i, err)
+		}
+		if seen[r.SealSHA256] || seen[r.TLSSHA256] {
+			return nil, fmt.Errorf("revoked[%d]: a certificate of %s is revoked twice", i, r.Domain)
+		}
+		seen[r.SealSHA256], seen[r.TLSSHA256] = true, true
+		r.RevokedAt = r.RevokedAt.UTC()
+		out = append(out, r)
+	}
+	slices.SortStableFunc(out, compareRevocations)
+	return out, nil
+}
+
+// compareRevocations orders revocations by time, then domain.
+func compareRevocations(a, b Revocation) int {
+	if c := a.RevokedAt.Compare(b.RevokedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Domain, b.Domain)
+}
+
+// checkRevocation checks one revocation's members.
+func checkRevocation(r Revocation) error {
+	if d, err := address.ParseDomain(r.Domain); err != nil || d != r.Domain {
+		return fmt.Errorf("domain %q: not a canonical provider domain", r.Domain)
+	}
+	for _, h := range []struct{ field, v string }{{"seal_cert_sha256", r.SealSHA256}, {"tls_cert_sha256", r.TLSSHA256}} {
+		if len(h.v) != 2*sha256.Size || strings.Trim(h.v, "0123456789abcdef") != "" {
+			return fmt.Errorf("%s: not a SHA-256 in lower-case hex", h.field)
+		}
+	}
+	if r.SealSHA256 == r.TLSSHA256 {
+		return errors.New("tls_cert_sha256: the same as seal_cert_sha256")
+	}
+	if r.RevokedAt.IsZero() || !r.RevokedAt.Equal(r.RevokedAt.Truncate(time.Second)) {
+		return errors.New("revoked_at: must be a time in whole seconds")
+	}
+	if reason, err := checkName("reason", r.Reason, maxReason); err != nil {
+		return err
+	} else if reason != r.Reason {
+		return errors.New("reason: white space around it")
+	}
+	return nil
 }
 
 // decodeProvider checks one entry: a canonical domain, a name, and two
@@ -293,7 +443,10 @@ func decodeProvider(pj providerJSON, root *x509.Certificate) (Provider, error) {
 	if _, err := checkName("name", pj.Name, maxProviderName); err != nil {
 		return Provider{}, err
 	}
-	p := Provider{Domain: d, Name: pj.Name}
+	if err := checkEndpoints(pj.SMTP, pj.API); err != nil {
+		return Provider{}, err
+	}
+	p := Provider{Domain: d, Name: pj.Name, SMTP: pj.SMTP, API: pj.API}
 	for _, c := range []struct {
 		field string
 		der   []byte
@@ -324,13 +477,15 @@ func decodeProvider(pj providerJSON, root *x509.Certificate) (Provider, error) {
 }
 
 // encodeTrustList is the JSON content of a list.
-func encodeTrustList(issuer string, seq uint64, issued, next time.Time, ps []Provider) ([]byte, error) {
+func encodeTrustList(issuer string, seq uint64, issued, next time.Time, ps []Provider, rs []Revocation) ([]byte, error) {
 	j := trustListJSON{Version: trustListVersion, Issuer: issuer, Sequence: seq, Issued: issued, NextUpdate: next,
-		Providers: []providerJSON{}}
+		Providers: []providerJSON{}, Revoked: append([]Revocation{}, rs...)}
 	for _, p := range ps {
-		j.Providers = append(j.Providers, providerJSON{Domain: p.Domain, Name: p.Name, SealCert: p.Seal.Raw, TLSCert: p.TLS.Raw})
+		j.Providers = append(j.Providers, providerJSON{Domain: p.Domain, Name: p.Name, SMTP: p.SMTP, API: p.API,
+			SealCert: p.Seal.Raw, TLSCert: p.TLS.Raw})
 	}
 	slices.SortFunc(j.Providers, func(a, b providerJSON) int { return strings.Compare(a.Domain, b.Domain) })
+	slices.SortStableFunc(j.Revoked, compareRevocations)
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")

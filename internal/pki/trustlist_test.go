@@ -19,13 +19,15 @@ import (
 	"github.com/siegel-mail/siegel/internal/cms"
 )
 
-// listFixture is an authority with two providers and a list it signed at t0.
+// listFixture is an authority with two providers, one with its endpoints
+// recorded, and a third revoked, and a list it signed at t0.
 type listFixture struct {
 	a    *Authority
 	der  []byte
 	list *TrustList
 	p1   *Issued
-	p2   *Issued
+	p2   *Issued // accredited with endpoints
+	gone *Issued // revoked
 }
 
 func newListFixture(t testing.TB, now time.Time) *listFixture {
@@ -34,7 +36,14 @@ func newListFixture(t testing.TB, now time.Time) *listFixture {
 	f := &listFixture{a: a}
 	f.p1 = issueProvider(t, a, "anbieter-b.example", "Anbieter B & Söhne", now)
 	f.p2 = issueProvider(t, a, "anbieter-a.example", "Anbieter A GmbH", now)
+	f.gone = issueProvider(t, a, "anbieter-c.example", "Anbieter C", now)
 	var err error
+	if _, err = a.Accredit("anbieter-a.example", smtpA, apiA, nil, nil, now); err != nil {
+		t.Fatalf("Accredit: %v", err)
+	}
+	if _, err = a.Revoke("anbieter-c.example", "Akkreditierung entzogen", now); err != nil {
+		t.Fatalf("Revoke: %v", err)
+	}
 	if f.der, f.list, err = a.SignTrustList(now, DefaultTrustListValidity); err != nil {
 		t.Fatalf("SignTrustList: %v", err)
 	}
@@ -83,10 +92,29 @@ func TestTrustListRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(p7.Content, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"version", "issuer", "sequence", "issued", "next_update", "providers"} {
+	for _, k := range []string{"version", "issuer", "sequence", "issued", "next_update", "providers", "revoked"} {
 		if _, ok := doc[k]; !ok {
 			t.Errorf("content lacks %q", k)
 		}
+	}
+	if doc["version"] != float64(2) {
+		t.Errorf("version %v, want 2", doc["version"])
+	}
+	for _, want := range []string{`"smtp": "` + smtpA + `"`, `"api": "` + apiA + `"`, `"smtp": ""`,
+		`"seal_cert_sha256": "` + CertSHA256(f.gone.Seal) + `"`, `"tls_cert_sha256": "` + CertSHA256(f.gone.TLS) + `"`,
+		`"revoked_at": "2027-03-02T09:00:00Z"`, `"reason": "Akkreditierung entzogen"`} {
+		if !bytes.Contains(p7.Content, []byte(want)) {
+			t.Errorf("content lacks %s:\n%s", want, p7.Content)
+		}
+	}
+	if p, _ := l.Lookup("anbieter-a.example"); p.SMTP != smtpA || p.API != apiA {
+		t.Errorf("endpoints %q %q", p.SMTP, p.API)
+	}
+	if p, _ := l.Lookup("anbieter-b.example"); p.SMTP != "" || p.API != "" {
+		t.Errorf("endpoints of a provider without: %q %q", p.SMTP, p.API)
+	}
+	if _, ok := l.Lookup("anbieter-c.example"); ok || len(l.Revoked) != 1 || l.Revoked[0].Domain != "anbieter-c.example" {
+		t.Errorf("revoked provider: %+v", l.Revoked)
 	}
 	if !bytes.Contains(p7.Content, []byte(`"Anbieter B & Söhne"`)) {
 		t.Errorf("names are escaped in the content:\n%s", p7.Content)
@@ -152,7 +180,7 @@ func TestTrustListTamper(t *testing.T) {
 		t.Fatal("content not found in the DER")
 	}
 	// A list signed by the right authority's TSA key: chains, wrong role.
-	js, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), nil)
+	js, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), nil, nil)
 	byTSA, err := signTrustList(js, f.a.TSA.Cert, tsaKey(t, f.a), t0, f.a.Rand)
 	if err != nil {
 		t.Fatal(err)
@@ -166,14 +194,14 @@ func TestTrustListTamper(t *testing.T) {
 	}
 	// Signed by the real signer, but not as a trust list, or with bad content.
 	asData := signAs(t, cms.OIDTSTInfo(), js, f.a.Signer, f.a.signerKey, []*x509.Certificate{f.a.Signer})
-	wrongIssuer, _ := encodeTrustList("Jemand anderes", 9, t0, t0.Add(time.Hour), nil)
-	foreignCert, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), []Provider{other.p1.Provider})
+	wrongIssuer, _ := encodeTrustList("Jemand anderes", 9, t0, t0.Add(time.Hour), nil, nil)
+	foreignCert, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), []Provider{other.p1.Provider}, nil)
 	unknownField := bytes.Replace(js, []byte(`"version"`), []byte(`"extra": 1, "version"`), 1)
 	noCert := signAs(t, OIDTrustList(), js, f.a.Signer, f.a.signerKey, nil)
 	// The eContentType changed, the signed content-type attribute not.
 	listOID, otherOID := derOf(t, OIDTrustList()), derOf(t, oidArc(2, 2))
 	retyped := bytes.Replace(f.der, listOID, otherOID, 1)
-	twice, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), []Provider{f.p1.Provider, f.p1.Provider})
+	twice, _ := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), []Provider{f.p1.Provider, f.p1.Provider}, nil)
 	early, _ := signTrustList(js, f.a.Signer, f.a.signerKey, f.a.Signer.NotBefore.Add(-time.Second), f.a.Rand)
 	signingTime := derOf(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5})
 	// The real signer's signature over the list, with the list detached.
@@ -309,6 +337,36 @@ func FuzzParseTrustList(f *testing.F) {
 	other := newListFixture(f, t0)
 	root := fx.a.Root
 	f.Add(fx.der)
+	// The members of version 2: endpoints and revocations, in lists signed
+	// by the right signer, well formed and not.
+	sign := func(js []byte) []byte {
+		der, err := signTrustList(js, fx.a.Signer, fx.a.signerKey, t0, fx.a.Rand)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return der
+	}
+	p := fx.list.Providers[0]
+	if p.SMTP == "" {
+		f.Fatal("the fixture's first provider has no endpoints")
+	}
+	for _, edit := range []func(p *Provider, r *Revocation){
+		func(*Provider, *Revocation) {},
+		func(p *Provider, _ *Revocation) { p.SMTP = "[::1]:1465" },
+		func(p *Provider, _ *Revocation) { p.API = "https://[::1]:8443/api" },
+		func(p *Provider, _ *Revocation) { p.SMTP, p.API = "", "" },
+		func(p *Provider, _ *Revocation) { p.SMTP = "mail.example:99999" },
+		func(_ *Provider, r *Revocation) { r.Reason = ReasonReplaced },
+		func(_ *Provider, r *Revocation) { r.SealSHA256 = CertSHA256(p.Seal) },
+	} {
+		q, r := p, fx.list.Revoked[0]
+		edit(&q, &r)
+		js, err := encodeTrustList("Testbehörde", 9, t0, t0.Add(2*time.Hour), []Provider{q}, []Revocation{r})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(sign(js))
+	}
 	f.Add(fx.der[:len(fx.der)-1])
 	f.Add(fx.der[:len(fx.der)/3])
 	f.Add(other.der)
@@ -343,4 +401,86 @@ func FuzzParseTrustList(f *testing.F) {
 			t.Fatalf("accepted content that does not decode: %v", err)
 		}
 	})
+}
+
+// editJSON changes a list's JSON content through a generic map.
+func editJSON(t *testing.T, js []byte, edit func(m map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestTrustListContentRules: content signed by the right signer that breaks
+// the schema's rules for endpoints and revocations is refused as ErrContent.
+func TestTrustListContentRules(t *testing.T) {
+	t.Parallel()
+	f := newListFixture(t, t0)
+	at := t0.Add(time.Hour)
+	p1, p2 := f.p1.Provider, f.list.Providers[0] // p2 as listed, with endpoints
+	rev := f.list.Revoked[0]
+	enc := func(ps []Provider, rs []Revocation) []byte {
+		js, err := encodeTrustList("Testbehörde", 9, t0, t0.Add(time.Hour), ps, rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return js
+	}
+	good := enc([]Provider{p1, p2}, []Revocation{rev})
+	with := func(p Provider, smtp, api string) Provider { p.SMTP, p.API = smtp, api; return p }
+	revWith := func(edit func(r *Revocation)) Revocation { r := rev; edit(&r); return r }
+	firstRevoked := func(edit func(r map[string]any)) func(m map[string]any) {
+		return func(m map[string]any) { edit(m["revoked"].([]any)[0].(map[string]any)) }
+	}
+	for _, c := range []struct {
+		name    string
+		content []byte
+		want    string
+	}{
+		{"version 1", editJSON(t, good, func(m map[string]any) { m["version"] = 1 }), "version 1"},
+		{"version 3", editJSON(t, good, func(m map[string]any) { m["version"] = 3 }), "version 3"},
+		{"no revoked member", editJSON(t, good, func(m map[string]any) { delete(m, "revoked") }), "revoked: missing"},
+		{"revoked null", editJSON(t, good, func(m map[string]any) { m["revoked"] = nil }), "revoked: missing"},
+		{"no providers member", editJSON(t, good, func(m map[string]any) { delete(m, "providers") }), "providers: missing"},
+		{"smtp without api", enc([]Provider{with(p1, "mail.example:1465", "")}, nil), "both or neither"},
+		{"api without smtp", enc([]Provider{with(p1, "", "https://post.example")}, nil), "both or neither"},
+		{"smtp not canonical", enc([]Provider{with(p1, "MAIL.example:1465", "https://post.example")}, nil), "canonical"},
+		{"smtp without port", enc([]Provider{with(p1, "mail.example", "https://post.example")}, nil), "HOST:PORT"},
+		{"api over http", enc([]Provider{with(p1, "mail.example:1465", "http://post.example")}, nil), "https://"},
+		{"api with a query", enc([]Provider{with(p1, "mail.example:1465", "https://post.example/?a=b")}, nil), "query"},
+		{"listed and revoked", enc([]Provider{p1}, []Revocation{revocationOf(&Registration{Provider: p1}, t0, "x")}), "revokes"},
+		{"TLS certificate listed and revoked", enc([]Provider{p1}, []Revocation{revWith(func(r *Revocation) { r.TLSSHA256 = CertSHA256(p1.TLS) })}), "revokes"},
+		{"revoked twice", enc(nil, []Revocation{rev, revWith(func(r *Revocation) { r.Reason = "again" })}), "revoked twice"},
+		{"upper-case hash", enc(nil, []Revocation{revWith(func(r *Revocation) { r.SealSHA256 = strings.ToUpper(r.SealSHA256) })}), "seal_cert_sha256"},
+		{"short hash", enc(nil, []Revocation{revWith(func(r *Revocation) { r.TLSSHA256 = r.TLSSHA256[:62] })}), "tls_cert_sha256"},
+		{"equal hashes", enc(nil, []Revocation{revWith(func(r *Revocation) { r.TLSSHA256 = r.SealSHA256 })}), "the same"},
+		{"no reason", enc(nil, []Revocation{revWith(func(r *Revocation) { r.Reason = "" })}), "reason"},
+		{"reason padded", enc(nil, []Revocation{revWith(func(r *Revocation) { r.Reason = " x" })}), "reason"},
+		{"zero time", enc(nil, []Revocation{revWith(func(r *Revocation) { r.RevokedAt = time.Time{} })}), "revoked_at"},
+		{"fractional time", enc(nil, []Revocation{revWith(func(r *Revocation) { r.RevokedAt = t0.Add(time.Millisecond) })}), "revoked_at"},
+		{"domain not canonical", enc(nil, []Revocation{revWith(func(r *Revocation) { r.Domain = "Anbieter-C.example" })}), "domain"},
+		{"unknown member in a revocation", editJSON(t, good, firstRevoked(func(r map[string]any) { r["serial"] = "1" })), "unknown field"},
+		{"revocation lacks a hash", editJSON(t, good, firstRevoked(func(r map[string]any) { delete(r, "seal_cert_sha256") })), "seal_cert_sha256"},
+	} {
+		der, err := signTrustList(c.content, f.a.Signer, f.a.signerKey, t0, f.a.Rand)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ParseTrustList(der, f.a.Root, at)
+		if !errors.Is(err, ErrContent) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want ErrContent saying %q", c.name, err, c.want)
+		}
+	}
+	// The good one passes, so the cases above fail for their reason.
+	der, _ := signTrustList(good, f.a.Signer, f.a.signerKey, t0, f.a.Rand)
+	if _, err := ParseTrustList(der, f.a.Root, at); err != nil {
+		t.Fatalf("the unedited content: %v", err)
+	}
 }
