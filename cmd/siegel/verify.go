@@ -179,4 +179,5 @@ func printReport(w io.Writer, name string, r *verification.Report) {
 	line("seal SHA-256", r.SignerSHA256)
 	line("chain", strings.Join(r.Chain, ", issued by "))
 	line("trust list", r.TrustList)
+	line("note", r.Revoked)
 }

@@ -85,6 +85,7 @@ type Report struct {
 	SignerSHA256    string     `json:"signer_sha256,omitempty"`       // its fingerprint
 	Chain           []string   `json:"chain,omitempty"`               // signer up to the root
 	TrustList       string     `json:"trust_list,omitempty"`          // which list was consulted
+	Revoked         string     `json:"revoked,omitempty"`             // the seal was revoked after it signed
 	Signed          *bool      `json:"integrity_signed,omitempty"`    // letters: signature (true) or hash only
 	BodyHash        string     `json:"integrity_body_hash,omitempty"` // letters: bh=, hex
 
@@ -133,9 +134,11 @@ func Check(file []byte, a Anchors) *Report {
 		}
 	}
 	if a.TrustList != nil {
-		if err := onTrustList(a.TrustList, r.IssuerDomain, r.signer, *r.TimestampTime); err != nil {
+		note, err := onTrustList(a.TrustList, r.IssuerDomain, r.signer, *r.TimestampTime)
+		if err != nil {
 			return r.fail(CheckTrustList, err)
 		}
+		r.Revoked = note
 		r.TrustList = fmt.Sprintf("no. %d of %s, issued %s", a.TrustList.Sequence, a.TrustList.Issuer,
 			a.TrustList.Issued.UTC().Format(time.RFC3339))
 	}
@@ -143,28 +146,40 @@ func Check(file []byte, a Anchors) *Report {
 	return r
 }
 
-// onTrustList checks that the list names cert as the seal of domain. A
-// list issued after the signature (at signed) that does not name the seal
-// cannot tell whether the provider was accredited when it signed, which is
-// what counts (SPEC: confirmations keep their validity when a provider later
-// loses its accreditation): the reason says which list to use instead.
-func onTrustList(l *pki.TrustList, domain string, cert *x509.Certificate, signed time.Time) error {
-	p, ok := l.Lookup(domain)
-	var err error
+// onTrustList checks cert against the trust list as the seal of domain at
+// signed, the time-stamp's time (a letter's date when there is none). A seal
+// the list records as revoked before it signed is refused; one revoked
+// after keeps its evidence valid (SPEC: confirmations keep their validity
+// when a provider later loses its accreditation), and note says so. A seal
+// the list neither names nor revokes is refused; when the list is newer than
+// the signature, the reason says to use the list in force then.
+func onTrustList(l *pki.TrustList, domain string, cert *x509.Certificate, signed time.Time) (note string, err error) {
+	if cert == nil {
+		return "", errors.New("no seal certificate")
+	}
+	listed, revokedAt, reason := l.SealStatus(cert)
 	switch {
-	case !ok:
-		err = fmt.Errorf("%s is not an accredited provider on trust list no. %d", domain, l.Sequence)
-	case cert == nil || !p.Seal.Equal(cert):
-		err = fmt.Errorf("the signer is not the seal of %s on trust list no. %d (revoked, replaced, or never issued for it)",
-			domain, l.Sequence)
+	case !revokedAt.IsZero() && cert.VerifyHostname(domain) != nil:
+		err = fmt.Errorf("the signer is a revoked seal, and not of %s", domain)
+	case !revokedAt.IsZero() && !revokedAt.After(signed):
+		return "", fmt.Errorf("the seal of %s was revoked at %s (%s), before it signed at %s", domain,
+			revokedAt.UTC().Format(time.RFC3339), reason, signed.UTC().Format(time.RFC3339))
+	case !revokedAt.IsZero():
+		return fmt.Sprintf("the seal was revoked later, at %s (%s); what it signed before keeps its validity",
+			revokedAt.UTC().Format(time.RFC3339), reason), nil
+	case !listed:
+		err = fmt.Errorf("the signer is not a seal on trust list no. %d", l.Sequence)
 	default:
-		return nil
+		if p, ok := l.Lookup(domain); ok && p.Seal.Equal(cert) {
+			return "", nil
+		}
+		err = fmt.Errorf("the signer is not the seal of %s on trust list no. %d", domain, l.Sequence)
 	}
 	if l.Issued.After(signed) {
-		return fmt.Errorf("%w; that list was issued at %s, after the signature of %s: check against the list in force then",
+		return "", fmt.Errorf("%w; that list was issued at %s, after the signature of %s: check against the list in force then",
 			err, l.Issued.UTC().Format(time.RFC3339), signed.UTC().Format(time.RFC3339))
 	}
-	return err
+	return "", err
 }
 
 func (r *Report) fail(check string, err error) *Report {
@@ -275,9 +290,11 @@ func (r *Report) letter(raw []byte, a Anchors, roots *x509.CertPool) *Report {
 		r.Chain = append(r.Chain, c.Subject.String())
 	}
 	if a.TrustList != nil {
-		if err := onTrustList(a.TrustList, r.IssuerDomain, res.Certificate, at); err != nil {
+		note, err := onTrustList(a.TrustList, r.IssuerDomain, res.Certificate, at)
+		if err != nil {
 			return r.fail(CheckTrustList, err)
 		}
+		r.Revoked = note
 	}
 	r.Valid = true
 	return r

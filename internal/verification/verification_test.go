@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,4 +256,46 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("invalid report without the check or the reason: %+v", r)
 		}
 	})
+}
+
+// TestCheckRevoked: evidence of a seal revoked after it signed keeps its
+// validity and the report says so; evidence signed after the revocation is
+// refused by the trust-list check.
+func TestCheckRevoked(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		shift time.Duration // revocation time relative to the signature
+		valid bool
+	}{{"revoked later", time.Hour, true}, {"revoked before", -time.Hour, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			p7m, eml := w.files(t, w.a, "a.siegel.test")
+			if _, err := w.auth.Revoke("a.siegel.test", "Akkreditierung widerrufen", w.now.Add(tc.shift)); err != nil {
+				t.Fatal(err)
+			}
+			at := w.now.Add(max(tc.shift, 0) + time.Minute)
+			der, _, err := w.auth.SignTrustList(at, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := pki.ParseTrustList(der, w.auth.Root, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := l.Lookup("a.siegel.test"); ok {
+				t.Fatal("the revoked provider is still on the list")
+			}
+			for _, f := range [][]byte{p7m, eml} {
+				r := verification.Check(f, verification.Anchors{Root: w.auth.Root, TrustList: l})
+				if tc.valid && (!r.Valid || !strings.Contains(r.Revoked, "revoked later")) {
+					t.Errorf("%+v", r)
+				}
+				if !tc.valid && (r.Valid || r.FailedCheck != verification.CheckTrustList || !strings.Contains(r.Reason, "before it signed")) {
+					t.Errorf("%+v", r)
+				}
+			}
+		})
+	}
 }
