@@ -158,16 +158,7 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 // writeReplace replaces (or creates) a file durably and atomically: a reader
 // sees the old content or the new, never a mix.
 func writeReplace(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := writeTemp(dir, filepath.Base(path), data, mode)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return durable.SyncDir(dir)
+	return durable.ReplaceFile(path, data, mode)
 }
 
 // writeTemp writes data to a flushed temporary file in dir with the given mode
