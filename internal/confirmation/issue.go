@@ -13,11 +13,15 @@ import (
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
+// errGone: what a job is about was finally deleted before it ran.
+var errGone = errors.New("finally deleted")
+
 // facts is what one evidence is made of, read from the store.
 type facts struct {
 	letter    *store.Letter
 	event     store.Event
 	copy      *store.Copy // the recipient's; nil when finally deleted since
+	stored    time.Time   // the copy's stored event
 	sender    *store.Account
 	recipient *store.Account
 }
@@ -35,6 +39,12 @@ func (s *Service) HandleEvidence(ctx context.Context, j store.Job) (func(store.T
 		return nil, fmt.Errorf("evidence job %s: unknown event %q", j.Key, p.Event)
 	}
 	f, err := s.read(ctx, p)
+	if errors.Is(err, errGone) {
+		// Finally deleted before the job ran (a worker down for long): no
+		// content digest to sign. Retrying would never succeed.
+		s.Log.Warn("confirmation not issued: the letter is gone", "letter", p.LetterID, "event", p.Event, "err", err)
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +84,9 @@ func (s *Service) read(ctx context.Context, p mailbox.EvidenceJob) (*facts, erro
 	f := &facts{}
 	err := s.Store.View(ctx, func(tx store.Tx) error {
 		var err error
-		if f.letter, err = tx.LetterByID(p.LetterID); err != nil {
+		if f.letter, err = tx.LetterByID(p.LetterID); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("letter %s: %w", p.LetterID, errGone)
+		} else if err != nil {
 			return fmt.Errorf("letter %s: %w", p.LetterID, err)
 		}
 		events, err := tx.Events(p.LetterID)
@@ -86,9 +98,12 @@ func (s *Service) read(ctx context.Context, p mailbox.EvidenceJob) (*facts, erro
 			if e.ID == p.EventID {
 				f.event, found = e, true
 			}
+			if e.Kind == store.EventStored && e.CopyID == p.CopyID {
+				f.stored = e.At // outlives the copy
+			}
 		}
 		if !found {
-			return fmt.Errorf("letter %s: event %s: %w", p.LetterID, p.EventID, store.ErrNotFound)
+			return fmt.Errorf("letter %s: event %s: %w", p.LetterID, p.EventID, errGone)
 		}
 		if f.copy, err = tx.CopyByID(p.CopyID); errors.Is(err, store.ErrNotFound) {
 			f.copy, err = nil, nil
@@ -138,10 +153,11 @@ func (s *Service) document(kind evidence.Event, f *facts, now time.Time) (*evide
 	return ev, nil
 }
 
-// arrived is when the recipient's copy was stored; zero when it is gone.
+// arrived is when the recipient's copy was stored, from the copy or, once
+// it is deleted, from its stored event.
 func (f *facts) arrived() time.Time {
 	if f.copy == nil {
-		return time.Time{}
+		return f.stored
 	}
 	return f.copy.Arrived
 }
