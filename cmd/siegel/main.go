@@ -41,6 +41,7 @@ func verbs() map[string]verb {
 		"demo":     {"run a demo provider with seeded accounts and letters", runDemo},
 		"account":  {"officers: open, verify, confirm, block, unblock, close, show, list accounts", runAccount},
 		"officer":  {"operators: add a registration officer", runOfficer},
+		"queue":    {"operators: list the queued work (confirmations, deadlines) and retry a job", runQueue},
 		"login":    {"log in and save the session", runLogin},
 		"logout":   {"end the saved session", runLogout},
 		"step-up":  {"raise the saved session to high with a TOTP code", runStepUp},

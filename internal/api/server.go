@@ -21,6 +21,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/queue"
 	"github.com/siegel-mail/siegel/internal/registration"
 )
 
@@ -29,6 +30,7 @@ type Server struct {
 	Reg   *registration.Service
 	Auth  *auth.Service
 	Mail  *mailbox.Service
+	Queue *queue.Admin
 	Clock clock.Clock
 	Log   *slog.Logger
 	// MaxMessageBytes is the letter size limit; request bodies may be a third
@@ -84,6 +86,8 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/admin/accounts/{id}/confirm", AccessOfficer, "A second officer confirms a manual entry.", nil, VerifyResponse{}, 200, s.confirmAccount},
 		{"POST", "/api/v1/admin/accounts/{id}/block", AccessOfficer, "Block an account (full, high, normal, usage) or lift the block (\"\").", BlockRequest{}, AdminAccount{}, 200, s.blockAccount},
 		{"POST", "/api/v1/admin/accounts/{id}/close", AccessOfficer, "Close an account.", CloseRequest{}, AdminAccount{}, 200, s.closeAccount},
+		{"GET", "/api/v1/admin/queue", AccessOfficer, "Operators: the queued work, earliest due first (kind, failing=true, limit, cursor).", nil, QueueList{}, 200, s.listQueue},
+		{"POST", "/api/v1/admin/queue/{id}/retry", AccessOfficer, "Operators: make a job that waits out its backoff due now.", nil, nil, 204, s.retryJob},
 		{"POST", "/api/v1/admin/officers", AccessOfficer, "Create an officer (operators only).", OfficerRequest{}, Officer{}, 201, s.createOfficer},
 	}
 }

@@ -326,3 +326,23 @@ type EvidenceInfo struct {
 type EvidenceList struct {
 	Evidence []EvidenceInfo `json:"evidence"` // in the order of the events; empty while none is issued yet
 }
+
+// QueueJob is a piece of queued work: a confirmation to issue, a deadline,
+// a reminder.
+type QueueJob struct {
+	ID         string     `json:"id"`                    // the job; retry it with /api/v1/admin/queue/{id}/retry
+	Kind       string     `json:"kind"`                  // evidence, rejection, deemed-service, pickup-reminder
+	Key        string     `json:"key"`                   // what it is about (an event and copy, a copy, a message id)
+	RunAt      time.Time  `json:"run_at"`                // due from
+	Attempts   int        `json:"attempts"`              // attempts so far
+	LeasedBy   string     `json:"leased_by,omitempty"`   // the node working on it, while its lease lasts
+	LeaseUntil *time.Time `json:"lease_until,omitempty"` // when that node's lease ends
+	LastError  string     `json:"last_error,omitempty"`  // why the last attempt failed
+	CreatedAt  time.Time  `json:"created_at"`            // when it was queued
+}
+
+// QueueList is a page of the queue; pass next as cursor for the following page.
+type QueueList struct {
+	Jobs []QueueJob `json:"jobs"`           // the earliest due first
+	Next string     `json:"next,omitempty"` // cursor for the following page; absent on the last page
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/federation"
 	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/queue"
 	"github.com/siegel-mail/siegel/internal/registration"
 	"github.com/siegel-mail/siegel/internal/store"
 )
@@ -162,7 +163,8 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if seal != nil {
 		p.Confirm.Seal, p.Mail.Seal = seal, seal
 	}
-	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes}
+	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes,
+		Queue: &queue.Admin{Store: st, Clock: o.Clock, Log: log}}
 	ok = true
 	return p, nil
 }

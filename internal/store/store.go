@@ -182,6 +182,15 @@ type QueueTx interface {
 	JobByKey(kind, key string) (*Job, error)
 	// CountJobs counts the jobs of kind, leased or not.
 	CountJobs(kind string) (int, error)
+	// ListJobs lists up to limit jobs of kind ("" for every kind), the
+	// earliest due first (RunAt, then ID), after the previous page's last
+	// (nil for the first page); with failing, only jobs whose last attempt
+	// failed (LastError set).
+	ListJobs(kind string, failing bool, after *JobCursor, limit int) ([]Job, error)
+	// RescheduleJob makes a job that no node leases at now due at at: an
+	// operator's retry of a job waiting out its backoff. ErrNotFound when
+	// there is no such job, ErrConflict while a node holds its lease.
+	RescheduleJob(id string, now, at time.Time) error
 
 	// AcquireLease takes or renews the named lease for holder until until,
 	// when it is free, expired (at now) or already holder's. It reports
@@ -225,6 +234,12 @@ type Evidence struct {
 
 // ErrLeaseLost is returned when a node acts on a job it no longer leases.
 var ErrLeaseLost = errors.New("store: lease lost")
+
+// JobCursor marks a position in a listing of jobs.
+type JobCursor struct {
+	RunAt time.Time
+	ID    string
+}
 
 // Job is one piece of queued work.
 type Job struct {

@@ -229,6 +229,30 @@ func (c *Client) EvidenceFile(ctx context.Context, id string) ([]byte, error) {
 	return c.bytes(ctx, "/api/v1/evidence/"+url.PathEscape(id))
 }
 
+// Queue lists queued jobs (operators); kind "" for all.
+func (c *Client) Queue(ctx context.Context, kind string, failing bool, limit int, cursor string) (*api.QueueList, error) {
+	q := url.Values{}
+	if kind != "" {
+		q.Set("kind", kind)
+	}
+	if failing {
+		q.Set("failing", "true")
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	var out api.QueueList
+	return &out, c.do(ctx, "GET", "/api/v1/admin/queue?"+q.Encode(), nil, &out)
+}
+
+// RetryJob makes a queued job due now (operators).
+func (c *Client) RetryJob(ctx context.Context, id string) error {
+	return c.do(ctx, "POST", "/api/v1/admin/queue/"+url.PathEscape(id)+"/retry", nil, nil)
+}
+
 // Attachment downloads an attachment.
 func (c *Client) Attachment(ctx context.Context, id string, index int) ([]byte, error) {
 	return c.bytes(ctx, "/api/v1/letters/"+url.PathEscape(id)+"/attachments/"+strconv.Itoa(index))

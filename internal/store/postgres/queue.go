@@ -133,3 +133,28 @@ func (t *txn) AcquireLease(name, holder string, now, until time.Time) (bool, err
 func (t *txn) ReleaseLease(name, holder string) error {
 	return t.write(`DELETE FROM leases WHERE name = $1 AND holder = $2`, name, holder)
 }
+
+func (t *txn) ListJobs(kind string, failing bool, after *store.JobCursor, limit int) ([]store.Job, error) {
+	q := `SELECT ` + jobCols + ` FROM jobs WHERE ($1 = '' OR kind = $1) AND (NOT $2 OR last_error <> '')`
+	args := []any{kind, failing}
+	if after != nil {
+		q += ` AND (run_at, id) > ($4, $5)`
+		args = append(args, limit, ts(after.RunAt), after.ID)
+	} else {
+		args = append(args, limit)
+	}
+	return collect(t, q+` ORDER BY run_at, id LIMIT $3`, args, scanJob)
+}
+
+func (t *txn) RescheduleJob(id string, now, at time.Time) error {
+	n, err := t.exec(`UPDATE jobs SET run_at = $1, leased_by = '', lease_until = '-infinity'
+		WHERE id = $2 AND lease_until <= $3`, ts(at), id, ts(now))
+	if err != nil || n == 1 {
+		return err
+	}
+	var one int
+	if err := t.row(`SELECT 1 FROM jobs WHERE id = $1`, []any{id}, func(r pgx.Row) error { return r.Scan(&one) }); err != nil {
+		return err
+	}
+	return store.ErrConflict
+}

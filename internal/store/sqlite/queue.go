@@ -143,3 +143,53 @@ func sortJobs(js []store.Job) {
 		return cmp.Or(a.RunAt.Compare(b.RunAt), cmp.Compare(a.ID, b.ID))
 	})
 }
+
+func (t *txn) ListJobs(kind string, failing bool, after *store.JobCursor, limit int) ([]store.Job, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + jobCols + ` FROM jobs WHERE (? = '' OR kind = ?) AND (? = 0 OR last_error != '')`
+	args := []any{kind, kind, b2i(failing)}
+	if after != nil {
+		q += ` AND (run_at > ? OR (run_at = ? AND id > ?))`
+		args = append(args, tm(after.RunAt), tm(after.RunAt), after.ID)
+	}
+	rows, err := t.q.QueryContext(t.ctx, q+` ORDER BY run_at, id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *j)
+	}
+	return out, mapErr(rows.Err())
+}
+
+func (t *txn) RescheduleJob(id string, now, at time.Time) error {
+	if t.readOnly {
+		return errReadOnly
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	res, err := t.q.ExecContext(t.ctx, `UPDATE jobs SET run_at = ?, leased_by = '', lease_until = 0
+		WHERE id = ? AND lease_until <= ?`, tm(at), id, tm(now))
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return mapErr(err)
+	} else if n == 1 {
+		return nil
+	}
+	var one int
+	if err := t.q.QueryRowContext(t.ctx, `SELECT 1 FROM jobs WHERE id = ?`, id).Scan(&one); err != nil {
+		return mapErr(err)
+	}
+	return store.ErrConflict
+}

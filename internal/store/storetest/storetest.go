@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Accept", acceptTests},
 		{"Queue", queueTests},
 		{"Evidence", evidenceTests},
+		{"QueueAdmin", queueAdminTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
