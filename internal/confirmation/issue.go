@@ -59,7 +59,7 @@ func (s *Service) HandleEvidence(ctx context.Context, j store.Job) (func(store.T
 	}
 	msgID := store.NewID(now)
 	raw, err := evidence.ComposeConfirmation(ctx, &evidence.Confirmation{Evidence: ev, MessageID: msgID,
-		Subject: f.letter.Subject, Date: now}, s.Seal, s.TSA, now)
+		Subject: f.letter.Subject, Date: now, File: file}, s.Seal, s.TSA, now)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func (s *Service) message(ctx context.Context, raw []byte, m mailing, now time.T
 	// they are personal too, read only at high (DMG §5(4)).
 	l := &store.Letter{ID: store.NewID(now), MessageID: m.msgID, SenderID: "", SenderAddress: from,
 		Subject: subject, PrivateID: m.privateID, Recipients: rcpts, Personal: m.personal,
-		Attachments: 2, // evidence.xml and evidence.pdf (ComposeConfirmation)
+		Attachments: 3, // evidence.xml, evidence.pdf and evidence.p7m (ComposeConfirmation)
 		BodyHash:    hash[:], SubmittedAt: now}
 	if err := s.Mail.StoreBody(ctx, l, body); err != nil {
 		return nil, nil, err

@@ -61,7 +61,7 @@ func (s *Service) HandleRejection(ctx context.Context, j store.Job) (func(store.
 	}
 	msgID := store.NewID(now)
 	raw, err := evidence.ComposeConfirmation(ctx, &evidence.Confirmation{Evidence: ev, MessageID: msgID,
-		Subject: p.Subject, Date: now}, s.Seal, s.TSA, now)
+		Subject: p.Subject, Date: now, File: file}, s.Seal, s.TSA, now)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -27,7 +26,8 @@ import (
 //	├─ multipart/mixed; hp="clear"   the signed part, with a copy of the header
 //	│  ├─ text/plain                 what happened, in German, then English
 //	│  ├─ application/xml            evidence.xml: Marshal of the evidence
-//	│  └─ application/pdf            evidence.pdf: RenderPDF of the evidence
+//	│  ├─ application/pdf            evidence.pdf: RenderPDF of the evidence
+//	│  └─ application/pkcs7-mime     evidence.p7m: the evidence file (SignEvidence)
 //	└─ application/pkcs7-signature   smime.p7s: the signature, detached
 //
 // The signature is the one of an evidence file (Sign), CAdES B-T over the
@@ -38,6 +38,13 @@ import (
 // protection, RFC 9788: the hp="clear" parameter marks a signed-only
 // message), and VerifyConfirmation requires the outer fields to be those
 // copies and to agree with the evidence.
+//
+// The evidence file travels in the message as well, because the message's
+// own signature covers a MIME entity that only a mail reader takes apart:
+// a court takes the .p7m out of the mail and checks it alone, and a
+// sender's provider stores the file that the recipient's provider signed
+// (federation). VerifyConfirmation checks that it is the same evidence,
+// sealed by the same seal.
 
 // The reserved system mailboxes confirmations come from, one for each
 // family of events (SPEC "Message format"): their local parts, at the
@@ -58,8 +65,9 @@ const (
 )
 
 // MaxConfirmation is the largest confirmation message VerifyConfirmation
-// reads: the evidence (at most MaxDocument), its PDF and the signature,
-// base64-encoded, with room to spare.
+// reads: the evidence (at most MaxDocument) twice, as XML and in the
+// evidence file, its PDF and the signature, base64-encoded, with room to
+// spare.
 const MaxConfirmation = 2 << 20
 
 // Confirmation is what a confirmation message says besides the evidence.
@@ -70,56 +78,9 @@ type Confirmation struct {
 	MessageID string
 	Subject   string    // the original letter's subject (UTF-8, may be empty)
 	Date      time.Time // the confirmation's Date header
-}
-
-// wording is how a confirmation of one event reads.
-type wording struct {
-	mailbox, msgType string
-	prefix           string // of the Subject, before the letter's subject
-	titleDE, titleEN string
-	saysDE, saysEN   string // what happened, in a sentence
-}
-
-// wordingOf returns the wording of ev. The subject prefixes of failures
-// are Siegel's choice, as the SPEC names only the confirmations':
-// "*Ablehnung*" (the provider refused the letter), "*Zustellfehler*" (it
-// could not be stored), and "*Zustellfiktion*" for a letter not picked up,
-// as a pickup confirmation is only asked for formal service, where that
-// means the letter is deemed served (VwZG §5a(4)).
-func wordingOf(ev Event) (wording, bool) {
-	switch ev {
-	case SubmissionAcceptance:
-		return wording{DispatchMailbox, TypeDispatchConfirmation, "*Versandbestätigung*",
-			"Versandbestätigung", "Confirmation of dispatch",
-			"Die Nachricht hat das Postfach des Absenders verlassen und wurde versandt.",
-			"The message left the sender's mailbox and was dispatched."}, true
-	case SubmissionRejection:
-		return wording{DispatchMailbox, TypeDispatchConfirmation, "*Ablehnung*",
-			"Ablehnung des Versands", "Dispatch refused",
-			"Die Nachricht wurde nicht versandt: Der Anbieter des Absenders hat sie abgelehnt.",
-			"The message was not dispatched: the sender's provider refused it."}, true
-	case ContentConsignment:
-		return wording{ReceiptMailbox, TypeReceiptConfirmation, "*Eingangsbestätigung*",
-			"Eingangsbestätigung", "Confirmation of receipt",
-			"Die Nachricht wurde im Postfach des Empfängers abgelegt.",
-			"The message was stored in the recipient's mailbox."}, true
-	case ContentConsignmentFailure:
-		return wording{ReceiptMailbox, TypeReceiptConfirmation, "*Zustellfehler*",
-			"Zustellfehler", "Delivery failure",
-			"Die Nachricht konnte nicht im Postfach des Empfängers abgelegt werden.",
-			"The message could not be stored in the recipient's mailbox."}, true
-	case ContentHandover:
-		return wording{PickupMailbox, TypeRetrieveConfirmation, "*Abholbestätigung*",
-			"Abholbestätigung", "Confirmation of retrieval",
-			"Der Empfänger hat sich nach dem Eingang der Nachricht mit dem Anmeldeniveau high an seinem Postfach angemeldet.",
-			"The recipient logged in to the mailbox at level high after the message arrived."}, true
-	case ContentHandoverFailure:
-		return wording{PickupMailbox, TypeRetrieveConfirmation, "*Zustellfiktion*",
-			"Zustellfiktion: nicht abgeholt", "Not picked up: deemed served",
-			"Die Nachricht wurde nicht rechtzeitig abgeholt; bei förmlicher Zustellung gilt sie am dritten Tag nach dem Versand als zugestellt (VwZG §5a(4)).",
-			"The message was not picked up in time; formal service deems it served on the third day after dispatch (VwZG §5a(4))."}, true
-	}
-	return wording{}, false
+	// File is the evidence file of Evidence: what SignEvidence returned for
+	// it, attached to the message as it is.
+	File []byte
 }
 
 // ConfirmationMailbox is the local part of the address confirmations of ev
@@ -134,9 +95,11 @@ func (ev Event) ConfirmationType() string { w, _ := wordingOf(ev); return w.msgT
 // CRLF, 7-bit) and signs its signed part with a detached CMS signature by s
 // at now, time-stamped by ts: the same CAdES B-T profile as Sign, and the
 // same refusals (an issuer certificate other than the signer's, a seal
-// certificate not valid at now, a bad time-stamp). It returns the whole
-// message. Given its inputs, the message is the same but for the signature
-// and the time-stamp: the MIME boundaries derive from the message id.
+// certificate not valid at now, a bad time-stamp), and it refuses a
+// missing File or one whose document is not that of the evidence. It
+// returns the whole message. Given its inputs, the message is the same but
+// for the signature and the time-stamp: the MIME boundaries derive from the
+// message id.
 func ComposeConfirmation(ctx context.Context, c *Confirmation, s Signer, ts Timestamper, now time.Time) ([]byte, error) {
 	if c == nil || c.Evidence == nil {
 		return nil, errors.New("evidence: confirmation: no evidence")
@@ -146,6 +109,9 @@ func ComposeConfirmation(ctx context.Context, c *Confirmation, s Signer, ts Time
 		return nil, fmt.Errorf("evidence: confirmation: the document: %w", err)
 	}
 	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if err := c.checkFile(doc); err != nil {
 		return nil, err
 	}
 	pdf, err := RenderPDF(c.Evidence)
@@ -185,6 +151,29 @@ func (c *Confirmation) check() error {
 		if p, err := mail.ParseAddress(a); err != nil || p.Address != a || p.Name != "" {
 			return fmt.Errorf("evidence: confirmation: %q cannot stand in a header as it is", a)
 		}
+	}
+	return nil
+}
+
+// checkFile refuses an evidence file that is not the evidence of the
+// message, doc: a caller that signed one evidence and composes another would
+// hand out two proofs that disagree. The file's signature is not checked
+// again (SignEvidence has just made it, and VerifyConfirmation checks it);
+// its form is, as parsing costs little, and so is its size, which Verify
+// bounds.
+func (c *Confirmation) checkFile(doc []byte) error {
+	if len(c.File) == 0 {
+		return errors.New("evidence: confirmation: no evidence file: the message carries the one SignEvidence made")
+	}
+	if len(c.File) > MaxFile {
+		return fmt.Errorf("evidence: confirmation: the evidence file has %d bytes, at most %d", len(c.File), MaxFile)
+	}
+	f, err := parseSignedFile(c.File)
+	if err != nil {
+		return fmt.Errorf("evidence: confirmation: the evidence file: %w", err)
+	}
+	if !bytes.Equal(f.sd.Content, doc) {
+		return errors.New("evidence: confirmation: the evidence file carries another document than Marshal of the evidence")
 	}
 	return nil
 }
@@ -373,10 +362,12 @@ func boundary(kind, messageID string) string {
 
 // signedPart writes the MIME entity the signature covers, in canonical form
 // (CRLF, RFC 8551 §3.1.1): multipart/mixed with the header's copy, the text,
-// the evidence document and its PDF.
+// the evidence document, its PDF and c.File, the evidence file: SignedData
+// with its content attached, which RFC 8551 §3.2 types as
+// application/pkcs7-mime with smime-type signed-data, named .p7m (§3.2.1).
 func signedPart(c *Confirmation, fields []field, doc, pdf []byte, w wording) ([]byte, error) {
 	bnd := boundary("mixed", c.MessageID)
-	b := make([]byte, 0, 2048+len(doc)*4/3+len(pdf)*4/3)
+	b := make([]byte, 0, 2048+(len(doc)+len(pdf)+len(c.File))*4/3)
 	b = appendField(b, "Content-Type", `multipart/mixed; boundary="`+bnd+`"; hp="clear"`)
 	for _, f := range fields {
 		b = appendField(b, f.name, f.value)
@@ -394,8 +385,9 @@ func signedPart(c *Confirmation, fields []field, doc, pdf []byte, w wording) ([]
 	b = append(b, qp.Bytes()...)
 	b = appendAttachment(b, bnd, "application/xml", "evidence.xml", doc)
 	b = appendAttachment(b, bnd, "application/pdf", "evidence.pdf", pdf)
+	b = appendAttachment(b, bnd, "application/pkcs7-mime; smime-type=signed-data", "evidence.p7m", c.File)
 	b = append(b, "\r\n--"+bnd+"--\r\n"...)
-	if bytes.Count(b, []byte("--"+bnd)) != 4 { // three delimiters and the close
+	if bytes.Count(b, []byte("--"+bnd)) != 5 { // four delimiters and the close
 		return nil, errors.New("evidence: confirmation: the boundary occurs in a part") // a bug: boundary says why not
 	}
 	return b, nil
@@ -447,134 +439,4 @@ func assemble(messageID string, fields []field, signed, der []byte) ([]byte, err
 		return nil, errors.New("evidence: confirmation: the boundary occurs in a part") // a bug: boundary says why not
 	}
 	return b, nil
-}
-
-// language is what the text part says in one language besides the facts.
-type language struct {
-	de                    bool
-	title, says, confirms string
-	subject, noSubject    string
-	signed, check, or     string // how to check the message
-	file, root            string // placeholders in the commands
-}
-
-// confirmationText is the text part: what happened and the facts, in
-// German, then in English, and how to check the message.
-func confirmationText(c *Confirmation, w wording) string {
-	facts := factsOf(c.Evidence)
-	var b strings.Builder
-	for i, l := range []language{
-		{true, w.titleDE, w.saysDE, "bestätigt", "Betreff", "(ohne Betreff)",
-			"Diese Nachricht ist mit dem Siegel des Ausstellers signiert (S/MIME). Der Anhang evidence.xml ist der Nachweis zur maschinellen Prüfung, evidence.pdf zeigt dieselben Angaben.",
-			"Prüfen Sie die Nachricht mit", "oder", "Nachricht.eml", "Wurzelzertifikat der Akkreditierungsstelle"},
-		{false, w.titleEN, w.saysEN, "confirms", "Subject", "(no subject)",
-			"This message is signed with the issuer's seal (S/MIME). The attachment evidence.xml is the evidence for machines, evidence.pdf shows the same facts.",
-			"Check the message with", "or", "message.eml", "the accreditation authority's root certificate"},
-	} {
-		if i > 0 {
-			b.WriteString("\n-----\n\n")
-		}
-		fmt.Fprintf(&b, "%s\n\n%s %s: %s\n\n", l.title, c.Evidence.Issuer.Name, l.confirms, l.says)
-		subject := c.Subject
-		if subject == "" {
-			subject = l.noSubject
-		}
-		fmt.Fprintf(&b, "%s: %s\n", l.subject, subject)
-		for _, f := range facts {
-			label := f.en
-			if l.de {
-				label = f.de
-			}
-			fmt.Fprintf(&b, "%s: %s\n", label, f.value)
-		}
-		fmt.Fprintf(&b, "\n%s %s\n  siegel verify <%s> --root <%s>\n%s\n  openssl cms -verify -in <%s> -CAfile <%s> -purpose any\n",
-			l.signed, l.check, l.file, l.root, l.or, l.file, l.root)
-	}
-	return b.String()
-}
-
-// fact is one line of what a confirmation shows: its label in German and in
-// English, and its value.
-type fact struct{ de, en, value string }
-
-// factsOf lists every field of e, as the text part and the PDF show them.
-func factsOf(e *Evidence) []fact {
-	f := make([]fact, 0, 32)
-	add := func(de, en, value string) {
-		if value != "" {
-			f = append(f, fact{de, en, value})
-		}
-	}
-	add("Ereignis", "Event", string(e.Event))
-	add("Nachweis-ID", "Evidence ID", e.ID)
-	add("Zeitpunkt des Ereignisses", "Time of the event", timeText(e.EventTime))
-	add("Zeitpunkt des Versands", "Time of dispatch", timeText(e.SubmissionTime))
-	if !e.ConsignmentTime.IsZero() {
-		add("Zeitpunkt des Eingangs", "Time of receipt", timeText(e.ConsignmentTime))
-	}
-	for _, r := range e.Reasons {
-		add("Grund", "Reason", r.Code+": "+r.Details)
-	}
-	for _, p := range []struct {
-		de, deOf, en string
-		p            *Party
-	}{{"Absender", "des Absenders", "Sender", &e.Sender}, {"Empfänger", "des Empfängers", "Recipient", &e.Recipient}} {
-		add(p.de, p.en, p.p.Address)
-		add("Name "+p.deOf, p.en+"'s name", p.p.Name)
-		add("Kontoart "+p.deOf, p.en+"'s account kind", string(p.p.Kind))
-		add("Anmeldeniveau "+p.deOf, p.en+"'s login level", string(p.p.Level))
-	}
-	add("Nachrichten-ID", "Message ID", e.MessageID)
-	add("Aktenzeichen des Absenders", "Sender's file number", e.PrivateID)
-	add("Prüfsumme der Nachricht", "Digest of the message", hex.EncodeToString(e.ContentDigest[:]))
-	add("Prüfsummenverfahren", "Digest method", DigestSHA256)
-	add("Aussteller", "Issuer", e.Issuer.Name)
-	add("Domain des Ausstellers", "Issuer's domain", e.Issuer.Domain)
-	subject := "(kein X.509-Zertifikat / not an X.509 certificate)"
-	if cert, err := x509.ParseCertificate(e.Issuer.Certificate); err == nil {
-		subject = cert.Subject.String()
-	}
-	add("Siegelzertifikat", "Seal certificate", subject)
-	add("SHA-256-Fingerabdruck", "SHA-256 fingerprint", fingerprint(e.Issuer.Certificate))
-	return f
-}
-
-// fingerprint is the SHA-256 of der as openssl x509 -fingerprint shows it.
-func fingerprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	var b strings.Builder
-	for i, c := range sum {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%02X", c)
-	}
-	return b.String()
-}
-
-// timeText shows t in UTC and in German legal time.
-func timeText(t time.Time) string {
-	const layout = "2006-01-02 15:04:05.999999999"
-	return t.UTC().Format(layout) + " UTC (Berlin: " + germanTime(t).Format(layout+" -07:00") + ")"
-}
-
-// germanTime is t in German legal time (EinhZeitG §4): CET, UTC+1, and
-// CEST, UTC+2, from 01:00 UTC on the last Sunday of March to 01:00 UTC on
-// the last Sunday of October (Directive 2000/84/EC Art. 2, 3). Computed
-// here rather than read from a time zone database: the package reads no
-// files, and the rule has held since 1996.
-func germanTime(t time.Time) time.Time {
-	t = t.UTC()
-	start := lastSunday(t.Year(), time.March).Add(time.Hour)
-	end := lastSunday(t.Year(), time.October).Add(time.Hour)
-	if !t.Before(start) && t.Before(end) {
-		return t.In(time.FixedZone("CEST", 2*3600))
-	}
-	return t.In(time.FixedZone("CET", 3600))
-}
-
-// lastSunday is midnight UTC of the last Sunday of month m in year y.
-func lastSunday(y int, m time.Month) time.Time {
-	last := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC) // day 0: the last day of m
-	return last.AddDate(0, 0, -int(last.Weekday()))
 }

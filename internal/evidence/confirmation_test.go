@@ -22,15 +22,32 @@ const (
 )
 
 // confirmation composes the confirmation of a sample evidence of ev from p,
-// signed and time-stamped at signTime.
+// with its evidence file, both signed and time-stamped at signTime.
 func (p *testPKI) confirmation(t testing.TB, ev Event) (*Confirmation, []byte) {
 	t.Helper()
-	c := &Confirmation{Evidence: sample(ev, p.seal.Raw), MessageID: confID, Subject: confSubject, Date: signTime.Add(2 * time.Second)}
+	e := sample(ev, p.seal.Raw)
+	c := &Confirmation{Evidence: e, MessageID: confID, Subject: confSubject, Date: signTime.Add(2 * time.Second), File: p.fileOf(t, e)}
+	return c, p.compose(t, c)
+}
+
+// fileOf is the evidence file of e, signed by p's seal at signTime.
+func (p *testPKI) fileOf(t testing.TB, e *Evidence) []byte {
+	t.Helper()
+	file, err := SignEvidence(context.Background(), e, p.signer, p.tsaAt(signTime), signTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// compose is ComposeConfirmation of c by p's seal at signTime.
+func (p *testPKI) compose(t testing.TB, c *Confirmation) []byte {
+	t.Helper()
 	raw, err := ComposeConfirmation(context.Background(), c, p.signer, p.tsaAt(signTime), signTime)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, raw
+	return raw
 }
 
 // partOf is the decoded signed part of a confirmation and its signature.
@@ -68,6 +85,8 @@ func TestConfirmationEachEvent(t *testing.T) {
 				t.Error("the XML is not Marshal of the evidence")
 			case !bytes.Equal(v.PDF, pdf):
 				t.Error("the PDF is not RenderPDF of the evidence")
+			case !bytes.Equal(v.File, c.File):
+				t.Error("the evidence file is not the one composed")
 			case v.Subject != w.prefix+" "+confSubject || v.MessageID != confID || !v.Date.Equal(c.Date):
 				t.Errorf("subject %q, message id %q, date %v", v.Subject, v.MessageID, v.Date)
 			case !v.Signer.Equal(p.seal) || !v.TSA.Equal(p.tsa) || !v.SigningTime.Equal(signTime) || !v.TimestampTime.Equal(signTime):
@@ -76,7 +95,7 @@ func TestConfirmationEachEvent(t *testing.T) {
 			text := string(v.Text)
 			for _, want := range []string{w.titleDE, w.titleEN, w.saysDE, w.saysEN, confSubject, c.Evidence.ID,
 				c.Evidence.Sender.Address, c.Evidence.Recipient.Address, c.Evidence.MessageID, c.Evidence.PrivateID,
-				"2025-03-01 12:00:00 UTC (Berlin: 2025-03-01 13:00:00 +01:00)", "openssl cms -verify", "siegel verify"} {
+				"2025-03-01 12:00:00 UTC (Berlin: 2025-03-01 13:00:00 +01:00)", "openssl cms -verify", "siegel verify", "evidence.p7m ist", "evidence.p7m is"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the text does not say %q", want)
 				}
@@ -112,7 +131,7 @@ func checkHeaderFields(t *testing.T, raw []byte, c *Confirmation, w wording) {
 	for _, a := range l.Attachments {
 		names = append(names, a.Filename)
 	}
-	if !slices.Equal(names, []string{"evidence.xml", "evidence.pdf", "smime.p7s"}) || !strings.HasPrefix(l.Text, w.titleDE) {
+	if !slices.Equal(names, []string{"evidence.xml", "evidence.pdf", "evidence.p7m", "smime.p7s"}) || !strings.HasPrefix(l.Text, w.titleDE) {
 		t.Errorf("attachments %v, text %.40q", names, l.Text)
 	}
 	h, _, err := readHeader(raw)
@@ -134,7 +153,7 @@ func checkHeaderFields(t *testing.T, raw []byte, c *Confirmation, w wording) {
 func TestConfirmationForm(t *testing.T) {
 	t.Parallel()
 	p := stdPKI(t)
-	_, raw := p.confirmation(t, ContentHandoverFailure)
+	c, raw := p.confirmation(t, ContentHandoverFailure)
 	for i, line := range strings.Split(string(raw), "\r\n") {
 		if len(line) > maxLine || strings.ContainsAny(line, "\r\n") {
 			t.Errorf("line %d: %d characters or a bare line break: %q", i+1, len(line), line)
@@ -145,7 +164,7 @@ func TestConfirmationForm(t *testing.T) {
 			t.Fatalf("byte %d is %#x: not 7-bit text", i, c)
 		}
 	}
-	_, again := p.confirmation(t, ContentHandoverFailure)
+	again := p.compose(t, c) // the same evidence file: SignEvidence's own signature differs each time
 	m1, m2 := partsOf(t, raw), partsOf(t, again)
 	if !bytes.Equal(m1.signed, m2.signed) || bytes.Equal(m1.signature, m2.signature) {
 		t.Error("the signed parts differ, or the signatures do not")
@@ -168,11 +187,7 @@ func TestConfirmationSubjects(t *testing.T) {
 	} {
 		e := sample(ContentConsignment, p.seal.Raw)
 		e.PrivateID = c.privateID
-		conf := &Confirmation{Evidence: e, MessageID: "m1", Subject: c.subject, Date: signTime}
-		raw, err := ComposeConfirmation(context.Background(), conf, p.signer, p.tsaAt(signTime), signTime)
-		if err != nil {
-			t.Fatal(err)
-		}
+		raw := p.compose(t, &Confirmation{Evidence: e, MessageID: "m1", Subject: c.subject, Date: signTime, File: p.fileOf(t, e)})
 		v, err := VerifyConfirmation(raw, p.roots, VerifyOptions{})
 		if err != nil {
 			t.Fatalf("%q: %v", c.subject, err)
@@ -219,7 +234,7 @@ func base64At(t *testing.T, raw []byte, marker string) int {
 func TestConfirmationTamper(t *testing.T) {
 	t.Parallel()
 	p := stdPKI(t)
-	_, raw := p.confirmation(t, ContentConsignmentFailure)
+	c, raw := p.confirmation(t, ContentConsignmentFailure)
 	m := partsOf(t, raw)
 	f, err := parseDetached(m.signature, m.signed)
 	if err != nil {
@@ -229,6 +244,7 @@ func TestConfirmationTamper(t *testing.T) {
 		return change(t, raw, string(appendBase64(nil, m.signature)), string(appendBase64(nil, der)), 1)
 	}
 	evidenceFile, _ := p.signed(t, ContentConsignmentFailure)
+	anotherFile := p.fileOf(t, sample(ContentConsignment, p.seal.Raw))
 	lf := bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
 	for _, c := range []struct {
 		name  string
@@ -238,8 +254,14 @@ func TestConfirmationTamper(t *testing.T) {
 		{"a byte of the text", flipAt(raw, indexOf(t, raw, []byte("Nachweis-ID: ev-7Q2K"), "the text's evidence id")+18), CheckMessageDigest},
 		{"a byte of the XML", flipAt(raw, base64At(t, raw, "name=evidence.xml")), CheckMessageDigest},
 		{"a byte of the PDF", flipAt(raw, base64At(t, raw, "name=evidence.pdf")), CheckMessageDigest},
+		// The evidence file is in the signed part: a change to it breaks
+		// the message's signature before evidence-file looks at it
+		// (TestConfirmationEvidenceFile reseals the message to get there).
+		{"a byte of the evidence file's signature value", flipAt(raw, fileByteAt(t, raw, c.File, fileSignatureAt(t, c.File)+12)), CheckMessageDigest},
+		{"a byte of the evidence file's document", flipAt(raw, fileByteAt(t, raw, c.File, indexOf(t, c.File, []byte("<MessageIdentifier>"), "the file's message id")+20)), CheckMessageDigest},
+		{"another valid evidence file", change(t, raw, string(appendBase64(nil, c.File)), string(appendBase64(nil, anotherFile)), 1), CheckMessageDigest},
 		{"a byte of the signed header copy", change(t, raw, "\r\nCc: erika", "\r\nCc: erikA", 2), CheckMessageDigest},
-		{"the signature's base64", change(t, raw, "\r\n\r\nMII", "\r\n\r\nNII", 1), CheckCMS},
+		{"the signature's base64", change(t, raw, "smime.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\nMII", "smime.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\nNII", 1), CheckCMS},
 		{"the signature value", reSigned(flipAt(m.signature, bytes.Index(m.signature, f.sd.Signature)+12)), CheckSignature},
 		{"the time-stamp", reSigned(flipAt(m.signature, bytes.Index(m.signature, f.token)+len(f.token)-5)), CheckTimestamp},
 		{"an attached signature", reSigned(evidenceFile), CheckCMS},
@@ -297,7 +319,8 @@ func TestConfirmationTamper(t *testing.T) {
 // would send.
 func (p *testPKI) composeWith(t *testing.T, ev Event, edit func([]field)) []byte {
 	t.Helper()
-	c := &Confirmation{Evidence: sample(ev, p.seal.Raw), MessageID: confID, Subject: confSubject, Date: signTime}
+	e := sample(ev, p.seal.Raw)
+	c := &Confirmation{Evidence: e, MessageID: confID, Subject: confSubject, Date: signTime, File: p.fileOf(t, e)}
 	w, _ := wordingOf(ev)
 	fields := c.fields(w)
 	if fields[2].name != "To" || fields[3].name != "Cc" || fields[len(fields)-3].name != letter.HdrMessageType {
@@ -348,34 +371,51 @@ func TestVerifyRefusesDetached(t *testing.T) {
 	}
 }
 
-// TestComposeConfirmationRefuses: what would not make a valid message.
+// TestComposeConfirmationRefuses: what would not make a valid message, each
+// for its own reason.
 func TestComposeConfirmationRefuses(t *testing.T) {
 	t.Parallel()
 	p := stdPKI(t)
 	other := newPKI(t, "Other", signTime.AddDate(0, -6, 0), signTime.AddDate(0, 6, 0))
+	file := p.fileOf(t, sample(ContentConsignment, p.seal.Raw))
+	_, raw := p.confirmation(t, ContentConsignment)
 	good := func() *Confirmation {
-		return &Confirmation{Evidence: sample(ContentConsignment, p.seal.Raw), MessageID: confID, Subject: confSubject, Date: signTime}
+		return &Confirmation{Evidence: sample(ContentConsignment, p.seal.Raw), MessageID: confID, Subject: confSubject, Date: signTime, File: file}
 	}
 	for _, c := range []struct {
-		name   string
-		change func(*Confirmation)
+		name, want string
+		change     func(*Confirmation)
 	}{
-		{"no evidence", func(c *Confirmation) { c.Evidence = nil }},
-		{"invalid evidence", func(c *Confirmation) { c.Evidence.ID = "" }},
-		{"a message id with a space", func(c *Confirmation) { c.MessageID = "a b" }},
-		{"a message id with @", func(c *Confirmation) { c.MessageID = "a@b" }},
-		{"no message id", func(c *Confirmation) { c.MessageID = "" }},
-		{"a subject with a line break", func(c *Confirmation) { c.Subject = "a\r\nBcc: x@y" }},
-		{"a subject that is not UTF-8", func(c *Confirmation) { c.Subject = "\xff" }},
-		{"a subject of 999 bytes", func(c *Confirmation) { c.Subject = strings.Repeat("x", letter.MaxSubject+1) }},
-		{"the year 1800", func(c *Confirmation) { c.Date = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC) }},
-		{"an address that is no addr-spec", func(c *Confirmation) { c.Evidence.Recipient.Address = "a,b@c" }},
-		{"another issuer", func(c *Confirmation) { c.Evidence.Issuer.Certificate = other.seal.Raw }},
+		{"no evidence", "no evidence", func(c *Confirmation) { c.Evidence = nil }},
+		{"invalid evidence", "the document", func(c *Confirmation) { c.Evidence.ID = "" }},
+		{"a message id with a space", "message id", func(c *Confirmation) { c.MessageID = "a b" }},
+		{"a message id with @", "message id", func(c *Confirmation) { c.MessageID = "a@b" }},
+		{"no message id", "message id", func(c *Confirmation) { c.MessageID = "" }},
+		{"a subject with a line break", "subject", func(c *Confirmation) { c.Subject = "a\r\nBcc: x@y" }},
+		{"a subject that is not UTF-8", "subject", func(c *Confirmation) { c.Subject = "\xff" }},
+		{"a subject of 999 bytes", "subject", func(c *Confirmation) { c.Subject = strings.Repeat("x", letter.MaxSubject+1) }},
+		{"the year 1800", "date", func(c *Confirmation) { c.Date = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC) }},
+		{"an address that is no addr-spec", "cannot stand in a header", func(c *Confirmation) { c.Evidence.Recipient.Address = "a,b@c" }},
+		{"another issuer", "not the signer's certificate", func(c *Confirmation) {
+			c.Evidence.Issuer.Certificate = other.seal.Raw
+			c.File = other.fileOf(t, c.Evidence) // a good file: the seal is what refuses
+		}},
+		{"no evidence file", "no evidence file", func(c *Confirmation) { c.File = nil }},
+		{"the evidence file of another evidence", "another document", func(c *Confirmation) {
+			c.File = p.fileOf(t, sample(ContentConsignmentFailure, p.seal.Raw))
+		}},
+		{"the evidence file of an evidence changed since", "another document", func(c *Confirmation) { c.Evidence.PrivateID = "Az. 0815" }},
+		{"the message's detached signature as the file", "detached", func(c *Confirmation) { c.File = partsOf(t, raw).signature }},
+		{"a file that is not CMS", "the evidence file", func(c *Confirmation) { c.File = []byte("evidence") }},
+		{"a file larger than Verify reads", "at most", func(c *Confirmation) { c.File = make([]byte, MaxFile+1) }},
 	} {
 		conf := good()
 		c.change(conf)
-		if raw, err := ComposeConfirmation(context.Background(), conf, p.signer, p.tsaAt(signTime), signTime); err == nil {
+		raw, err := ComposeConfirmation(context.Background(), conf, p.signer, p.tsaAt(signTime), signTime)
+		if err == nil {
 			t.Errorf("%s: composed\n%s", c.name, raw)
+		} else if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error about %q", c.name, err, c.want)
 		}
 	}
 	if _, err := ComposeConfirmation(context.Background(), nil, p.signer, p.tsaAt(signTime), signTime); err == nil {
@@ -394,7 +434,11 @@ func TestConfirmationOpenSSL(t *testing.T) {
 	p := newPKI(t, "Siegel Test", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0))
 	e := sample(ContentHandover, p.seal.Raw)
 	e.EventTime, e.SubmissionTime, e.ConsignmentTime = now, now.Add(-time.Hour), now.Add(-time.Minute)
-	c := &Confirmation{Evidence: e, MessageID: confID, Subject: confSubject, Date: now}
+	file, err := SignEvidence(context.Background(), e, p.signer, p.tsaAt(now), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Confirmation{Evidence: e, MessageID: confID, Subject: confSubject, Date: now, File: file}
 	raw, err := ComposeConfirmation(context.Background(), c, p.signer, p.tsaAt(now), now)
 	if err != nil {
 		t.Fatal(err)
@@ -420,6 +464,20 @@ func TestConfirmationOpenSSL(t *testing.T) {
 	if _, stderr, err := run(t, dir, openssl, "cms", "-verify", "-in", "bad.eml", "-CAfile", "root.pem", "-purpose", "any"); err == nil {
 		t.Fatalf("openssl accepted a changed message: %s", stderr)
 	}
+	// The evidence file, taken out of the message as a court would, checks
+	// on its own and prints the evidence.
+	payload, err := readPayload(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "evidence.p7m"), payload.file)
+	out, stderr, err := run(t, dir, openssl, "cms", "-verify", "-inform", "DER", "-in", "evidence.p7m", "-CAfile", "root.pem", "-purpose", "any")
+	if err != nil {
+		t.Fatalf("openssl cms -verify of evidence.p7m: %v\n%s", err, stderr)
+	}
+	if !bytes.Equal(out, mustMarshal(t, e)) {
+		t.Errorf("openssl printed\n%s\nwant the evidence document", out)
+	}
 }
 
 // FuzzVerifyConfirmation: VerifyConfirmation never panics, every refusal
@@ -428,15 +486,21 @@ func TestConfirmationOpenSSL(t *testing.T) {
 func FuzzVerifyConfirmation(f *testing.F) {
 	p := stdPKI(f)
 	for _, ev := range []Event{SubmissionRejection, ContentHandover} {
-		_, raw := p.confirmation(f, ev)
+		c, raw := p.confirmation(f, ev)
 		f.Add(raw)
 		f.Add(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n")))
 		f.Add(raw[:len(raw)/3])
+		// Sealed over a signed part whose evidence file is wrong or missing,
+		// so that the fuzzer starts past the message's signature.
+		other := p.fileOf(f, sample(ContentConsignment, p.seal.Raw))
+		f.Add(p.resealed(f, raw, func(s []byte) []byte { return swapFile(s, c.File, other) }))
+		f.Add(p.resealed(f, raw, func(s []byte) []byte { return swapFile(s, c.File, flipAt(c.File, len(c.File)-40)) }))
+		f.Add(p.resealed(f, raw, withoutFile))
 	}
 	f.Add([]byte("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=b\r\n\r\n--b\r\n\r\n--b\r\n\r\n--b--\r\n"))
 	f.Add([]byte{})
 	checks := []string{CheckMIME, CheckCMS, CheckMessageDigest, CheckSigningCertificate, CheckSignature, CheckTimestamp,
-		CheckTimestampImprint, CheckTimestampChain, CheckChain, CheckSigningTime, CheckContent, CheckIssuer, CheckHeaders}
+		CheckTimestampImprint, CheckTimestampChain, CheckChain, CheckSigningTime, CheckContent, CheckIssuer, CheckEvidenceFile, CheckHeaders}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		v, err := VerifyConfirmation(raw, p.roots, VerifyOptions{})
 		if err != nil {
@@ -451,6 +515,9 @@ func FuzzVerifyConfirmation(f *testing.F) {
 		}
 		if _, err := Parse(v.Content); err != nil {
 			t.Fatalf("verified evidence that does not parse: %v", err)
+		}
+		if fv, err := Verify(v.File, p.roots, VerifyOptions{}); err != nil || !bytes.Equal(fv.Content, v.Content) || !fv.Signer.Equal(v.Signer) {
+			t.Fatalf("verified a message whose evidence file is not its evidence: %v", err)
 		}
 	})
 }

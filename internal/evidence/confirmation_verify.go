@@ -23,8 +23,13 @@ const (
 	// CheckMIME: the message is S/MIME multipart/signed as
 	// ComposeConfirmation writes it: the signed part and the signature
 	// (RFC 8551 §3.5.3), and in the signed part a copy of the header, one
-	// text/plain, one application/xml and one application/pdf part.
+	// text/plain, one application/xml, one application/pdf and one
+	// application/pkcs7-mime signed-data part.
 	CheckMIME = "mime"
+	// CheckEvidenceFile: the evidence file in the message (evidence.p7m)
+	// passes Verify with the same roots and options, carries the XML part
+	// byte for byte, and is signed by the seal that signed the message.
+	CheckEvidenceFile = "evidence-file"
 	// CheckHeaders: the outer header, which S/MIME does not sign, is the
 	// signed copy (RFC 9788) and agrees with the evidence: From is the
 	// reserved address of the event's family at the issuer's domain, To the
@@ -38,6 +43,7 @@ type VerifiedConfirmation struct {
 	Verified            // the evidence, signer, times and TSA; Content is the evidence XML
 	Text      []byte    // the text part, decoded (CRLF line breaks)
 	PDF       []byte    // the PDF part, decoded
+	File      []byte    // the evidence file, decoded: DER, which Verify accepts
 	Subject   string    // the Subject, decoded: the event's prefix, then the letter's subject
 	MessageID string    // X-de-mail-message-id: the confirmation's own id
 	Date      time.Time // the Date
@@ -48,9 +54,10 @@ type VerifiedConfirmation struct {
 // the checks of Verify on the signature over the signed part, with the same
 // names and at the time-stamp's time (CheckCMS … CheckSigningTime);
 // CheckMIME on the signed part; CheckContent and CheckIssuer on the
-// evidence document; and CheckHeaders. A message whose line breaks a store
-// turned into bare LFs is read as if they were CRLF, the form that was
-// signed (RFC 8551 §3.1.1).
+// evidence document; CheckEvidenceFile on the evidence file, whose own
+// check that failed the error's text names; and CheckHeaders. A message
+// whose line breaks a store turned into bare LFs is read as if they were
+// CRLF, the form that was signed (RFC 8551 §3.1.1).
 //
 // Any failure is a *VerifyError naming the check. VerifyConfirmation never
 // panics and reads at most MaxConfirmation bytes.
@@ -81,11 +88,38 @@ func VerifyConfirmation(raw []byte, roots *x509.CertPool, opts VerifyOptions) (*
 	if err := v.checkDocument(p.xml); err != nil {
 		return nil, err
 	}
-	vc := &VerifiedConfirmation{Verified: *v, Text: p.text, PDF: p.pdf}
+	if err := checkEvidenceFile(p.file, v, roots, opts); err != nil {
+		return nil, err
+	}
+	vc := &VerifiedConfirmation{Verified: *v, Text: p.text, PDF: p.pdf, File: p.file}
 	if err := vc.checkHeaders(m.header, p.header); err != nil {
 		return nil, err
 	}
 	return vc, nil
+}
+
+// checkEvidenceFile makes CheckEvidenceFile on file against v, what the
+// message's signature proved. The file is checked at its own time-stamp's
+// time, as Verify does when it is checked alone. The signer's equality
+// follows from the content's and the two issuer checks, but is checked all
+// the same: it is the point of the check, and should not rest on that
+// reasoning.
+func checkEvidenceFile(file []byte, v *Verified, roots *x509.CertPool, opts VerifyOptions) error {
+	fv, err := Verify(file, roots, opts)
+	if err != nil {
+		var ve *VerifyError
+		if errors.As(err, &ve) { // Verify's errors always are
+			return &VerifyError{Check: CheckEvidenceFile, Err: fmt.Errorf("evidence.p7m fails check %s: %w", ve.Check, ve.Err)}
+		}
+		return &VerifyError{Check: CheckEvidenceFile, Err: err}
+	}
+	if !fv.Signer.Equal(v.Signer) {
+		return failf(CheckEvidenceFile, "evidence.p7m is signed by %s, the message by %s", fv.Signer.Subject, v.Signer.Subject)
+	}
+	if !bytes.Equal(fv.Content, v.Content) {
+		return failf(CheckEvidenceFile, "evidence.p7m carries another document than evidence.xml")
+	}
+	return nil
 }
 
 func mimeErr(format string, args ...any) error { return failf(CheckMIME, format, args...) }
@@ -183,12 +217,14 @@ func parseDetached(der, content []byte) (*signedFile, error) {
 
 // payload is the signed part taken apart.
 type payload struct {
-	header         header // with the copy of the message's header (RFC 9788)
-	text, xml, pdf []byte // decoded
+	header               header // with the copy of the message's header (RFC 9788)
+	text, xml, pdf, file []byte // decoded
 }
 
 // readPayload takes the signed part apart: multipart/mixed with one
-// text/plain part in UTF-8, one application/xml and one application/pdf.
+// text/plain part in UTF-8, one application/xml, one application/pdf and
+// one application/pkcs7-mime of smime-type signed-data (RFC 8551 §3.2.2),
+// in any order.
 func readPayload(signed []byte) (*payload, error) {
 	h, body, err := readHeader(signed)
 	if err != nil {
@@ -200,7 +236,7 @@ func readPayload(signed []byte) (*payload, error) {
 	} else if mt != "multipart/mixed" {
 		return nil, mimeErr("the signed part is %s, not multipart/mixed", mt)
 	}
-	parts, err := splitMultipart(body, params["boundary"], 3)
+	parts, err := splitMultipart(body, params["boundary"], 4)
 	if err != nil {
 		return nil, mimeErr("the signed part: %v", err)
 	}
@@ -230,12 +266,14 @@ func readPayload(signed []byte) (*payload, error) {
 			p.xml = data
 		case mt == "application/pdf" && bytes.HasPrefix(data, []byte("%PDF-")):
 			p.pdf = data
+		case mt == "application/pkcs7-mime" && strings.EqualFold(params["smime-type"], "signed-data"):
+			p.file = data
 		default:
-			return nil, mimeErr("signed part %d is %s: want text/plain in UTF-8, application/xml or a PDF", i+1, mt)
+			return nil, mimeErr("signed part %d is %s: want text/plain in UTF-8, application/xml, a PDF or signed-data application/pkcs7-mime", i+1, mt)
 		}
 	}
-	if len(seen) != 3 {
-		return nil, mimeErr("the signed part has %d parts, not the text, the evidence and the PDF", len(parts))
+	if len(seen) != 4 {
+		return nil, mimeErr("the signed part has %d parts, not the text, the evidence, the PDF and the evidence file", len(parts))
 	}
 	return p, nil
 }

@@ -29,10 +29,11 @@
 // A confirmation message (Confirmation, ComposeConfirmation,
 // VerifyConfirmation; confirmation.go) carries the same evidence by mail:
 // S/MIME multipart/signed (RFC 8551 §3.5.3) whose signed part holds a text
-// in German and English, the evidence document and its PDF rendering
-// (RenderPDF), signed with the same CAdES B-T profile, the signature
-// detached. It is what the sender and the recipient receive, and it checks
-// with `openssl cms -verify` as it is.
+// in German and English, the evidence document, its PDF rendering
+// (RenderPDF) and the evidence file itself, signed with the same CAdES B-T
+// profile, the signature detached. It is what the sender and the recipient
+// receive, and it checks with `openssl cms -verify` as it is; the evidence
+// file taken out of it checks on its own.
 //
 // The CMS of layers 2 and 3 is written, read and verified by internal/cms,
 // which the authority's trust list and time-stamp tokens share; this package

@@ -10,7 +10,8 @@ import (
 
 // Names of the checks Verify makes, in the order it makes them; a
 // *VerifyError carries the name of the one that failed. VerifyConfirmation
-// makes the same and two more, CheckMIME and CheckHeaders.
+// makes the same and three more, CheckMIME, CheckEvidenceFile and
+// CheckHeaders.
 const (
 	CheckCMS                = "cms"                 // the file is DER CMS SignedData in the form Sign writes
 	CheckMessageDigest      = "message-digest"      // message-digest attribute = SHA-256 of the content

@@ -77,7 +77,7 @@ func (w *world) files(t testing.TB, s *evidence.KeySigner, domain string) (p7m, 
 		t.Fatal(err)
 	}
 	eml, err = evidence.ComposeConfirmation(t.Context(), &evidence.Confirmation{Evidence: ev, MessageID: "fedcba9876543210",
-		Subject: "Bescheid", Date: w.now}, s, w.auth.TSA, w.now)
+		Subject: "Bescheid", Date: w.now, File: p7m}, s, w.auth.TSA, w.now)
 	if err != nil {
 		t.Fatal(err)
 	}
