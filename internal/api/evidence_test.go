@@ -67,6 +67,13 @@ func TestEvidenceForEveryEvent(t *testing.T) {
 		_, err := erikaNormal.Raw(ctx, l.ID)
 		wantErr(t, err, 403, "login_level", "")
 	}
+	// The sender wrote the letter: its confirmations are open at normal.
+	cityNormal := e.Public.With(must[*api.Session](t)(e.Public.Login(ctx, city.Address, city.Password, "")).Token)
+	for _, l := range must[*api.LetterList](t)(cityNormal.List(ctx, "confirmations", 50, "")).Letters {
+		if l.ContentHidden || !strings.Contains(l.Subject, "Bescheid über Grundsteuer") {
+			t.Errorf("the sender's confirmation at normal: %+v", l)
+		}
+	}
 	checkFiles(t, cityC, root, e.RootCert, all)
 
 	// Max does not pick his letter up: a reminder the day before, then

@@ -21,9 +21,18 @@ type Opened struct {
 }
 
 // needsHigh reports whether this copy's content needs a high session: a personal
-// letter, for its recipients (DMG §5(4); TR PVD-FU §3.3.2).
+// letter, for its recipients (DMG §5(4); TR PVD-FU §3.3.2). The provider's
+// confirmations of a personal letter (no sender account) likewise for the
+// recipient in their Cc, but not for the letter's sender in their To, who
+// wrote what they name.
 func needsHigh(c *store.Copy) bool {
-	return c.Letter.Personal && c.Role != "sender"
+	if !c.Letter.Personal {
+		return false
+	}
+	if c.Letter.SenderID == "" {
+		return c.Role == "cc"
+	}
+	return c.Role != "sender"
 }
 
 // Hidden reports whether c's content is hidden from a session at level: then only
