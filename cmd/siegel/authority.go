@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,24 @@ func flagProblem(err error) error {
 }
 
 // noArgs refuses positional arguments, which no authority verb takes.
+// requireFlags fails on the first of the named flags left empty.
+func requireFlags(fs *flag.FlagSet, names ...string) error {
+	for _, n := range names {
+		if fs.Lookup(n).Value.String() == "" {
+			return errors.New("--" + n + ": required")
+		}
+	}
+	return nil
+}
+
+// checkValidity checks a trust list's --valid.
+func checkValidity(valid time.Duration) error {
+	if valid < pki.MinTrustListValidity || valid > pki.MaxTrustListValidity {
+		return fmt.Errorf("--valid: %v is outside %v to %v", valid, pki.MinTrustListValidity, pki.MaxTrustListValidity)
+	}
+	return nil
+}
+
 func noArgs(pos []string, usage string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q; usage: siegel %s", pos[0], usage)
@@ -81,8 +100,8 @@ func authorityInit(_ context.Context, e *env, args []string) error {
 	if err := noArgs(pos, usage); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return errors.New("--dir: required")
+	if err := requireFlags(fs, "dir"); err != nil {
+		return err
 	}
 	a, err := pki.Init(*dir, *name, time.Now())
 	if err != nil {
@@ -136,10 +155,8 @@ func authorityIssue(_ context.Context, e *env, args []string) error {
 	if err := noArgs(pos, usage); err != nil {
 		return err
 	}
-	for _, f := range []struct{ flag, v string }{{"--dir", *dir}, {"--domain", *domain}, {"--name", *name}, {"--out", *out}} {
-		if f.v == "" {
-			return errors.New(f.flag + ": required")
-		}
+	if err := requireFlags(fs, "dir", "domain", "name", "out"); err != nil {
+		return err
 	}
 	// Checked before the authority is opened, so a typo is reported as such.
 	if _, err := address.ParseDomain(*domain); err != nil {
@@ -199,11 +216,11 @@ func authorityTrustList(_ context.Context, e *env, args []string) error {
 	if err := noArgs(pos, usage); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return errors.New("--dir: required")
+	if err := requireFlags(fs, "dir"); err != nil {
+		return err
 	}
-	if *valid < pki.MinTrustListValidity || *valid > pki.MaxTrustListValidity {
-		return fmt.Errorf("--valid: %v is outside %v to %v", *valid, pki.MinTrustListValidity, pki.MaxTrustListValidity)
+	if err := checkValidity(*valid); err != nil {
+		return err
 	}
 	a, err := pki.LoadAuthority(*dir)
 	if err != nil {

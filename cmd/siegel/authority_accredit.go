@@ -40,10 +40,8 @@ func authorityAccredit(_ context.Context, e *env, args []string) error {
 	if err := noArgs(pos, usage); err != nil {
 		return err
 	}
-	for _, f := range []struct{ flag, v string }{{"--dir", *dir}, {"--domain", *domain}, {"--smtp", *smtp}, {"--api", *api}} {
-		if f.v == "" {
-			return errors.New(f.flag + ": required")
-		}
+	if err := requireFlags(fs, "dir", "domain", "smtp", "api"); err != nil {
+		return err
 	}
 	// Checked before the authority is opened, so a typo is reported as such.
 	if _, err := address.ParseDomain(*domain); err != nil {
@@ -124,10 +122,8 @@ func authorityRevoke(_ context.Context, e *env, args []string) error {
 	if err := noArgs(pos, usage); err != nil {
 		return err
 	}
-	for _, f := range []struct{ flag, v string }{{"--dir", *dir}, {"--domain", *domain}, {"--reason", *reason}} {
-		if f.v == "" {
-			return errors.New(f.flag + ": required")
-		}
+	if err := requireFlags(fs, "dir", "domain", "reason"); err != nil {
+		return err
 	}
 	if _, err := address.ParseDomain(*domain); err != nil {
 		return problem.WithField(err, "--domain")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -33,13 +32,11 @@ func authorityServe(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(pos, usage); err != nil {
 		return err
 	}
-	for _, f := range []struct{ flag, v string }{{"--dir", *dir}, {"--listen", *listen}} {
-		if f.v == "" {
-			return errors.New(f.flag + ": required")
-		}
+	if err := requireFlags(fs, "dir", "listen"); err != nil {
+		return err
 	}
-	if *valid < pki.MinTrustListValidity || *valid > pki.MaxTrustListValidity {
-		return fmt.Errorf("--valid: %v is outside %v to %v", *valid, pki.MinTrustListValidity, pki.MaxTrustListValidity)
+	if err := checkValidity(*valid); err != nil {
+		return err
 	}
 	a, err := pki.LoadAuthority(*dir)
 	if err != nil {
