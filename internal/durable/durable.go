@@ -57,17 +57,30 @@ func Lock(path string, mode os.FileMode, wait time.Duration) (*os.File, error) {
 }
 
 // ReplaceFile replaces (or creates) a file durably and atomically: the data
-// goes to a flushed temporary file in the same folder, with mode set
-// explicitly (so the umask cannot loosen it), which is renamed over path;
-// then the folder is flushed. A reader sees the old content or the new,
-// never a mix.
+// goes to a flushed temporary file in the same folder (WriteTemp), which is
+// renamed over path; then the folder is flushed. A reader sees the old
+// content or the new, never a mix.
 func ReplaceFile(path string, data []byte, mode os.FileMode) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	tmp, err := WriteTemp(dir, filepath.Base(path), data, mode)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return SyncDir(dir)
+}
+
+// WriteTemp writes data to a flushed temporary file in dir, named after
+// base, with mode set explicitly (so the umask cannot loosen a key's), and
+// returns its name; the caller renames or links it into place.
+func WriteTemp(dir, base string, data []byte, mode os.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, ".tmp-"+base+"-*")
+	if err != nil {
+		return "", err
+	}
 	err = f.Chmod(mode)
 	if err == nil {
 		_, err = f.Write(data)
@@ -78,12 +91,9 @@ func ReplaceFile(path string, data []byte, mode os.FileMode) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
 	if err != nil {
-		os.Remove(tmp)
-		return err
+		os.Remove(f.Name())
+		return "", err
 	}
-	return SyncDir(dir)
+	return f.Name(), nil
 }

@@ -139,7 +139,7 @@ func ComposeConfirmation(ctx context.Context, c *Confirmation, s Signer, ts Time
 func (c *Confirmation) check() error {
 	e := c.Evidence
 	switch {
-	case len(c.MessageID) > MaxID || !dotAtom(c.MessageID):
+	case len(c.MessageID) > MaxID || !letter.DotAtom(c.MessageID):
 		return fmt.Errorf("evidence: confirmation: message id %q is not dot-atom text of at most %d bytes", c.MessageID, MaxID)
 	case len(c.Subject) > letter.MaxSubject || !utf8.ValidString(c.Subject) || hasControl(c.Subject):
 		return fmt.Errorf("evidence: confirmation: the subject is not UTF-8 text without control characters of at most %d bytes", letter.MaxSubject)
@@ -176,25 +176,6 @@ func (c *Confirmation) checkFile(doc []byte) error {
 		return errors.New("evidence: confirmation: the evidence file carries another document than Marshal of the evidence")
 	}
 	return nil
-}
-
-// dotAtom reports whether s is RFC 5322 §3.2.3 dot-atom-text.
-func dotAtom(s string) bool {
-	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c != '.' && !isAtext(c) {
-			return false
-		}
-	}
-	return true
-}
-
-// isAtext reports whether c is RFC 5322 §3.2.3 atext.
-func isAtext(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 // hasControl reports whether s holds a C0 or C1 control character, which
@@ -254,7 +235,7 @@ func letterMessageID(e *Evidence) string {
 	if local, d, ok := strings.Cut(id, "@"); ok {
 		id, domain = local, d
 	}
-	if !dotAtom(id) || !dotAtom(domain) {
+	if !letter.DotAtom(id) || !letter.DotAtom(domain) {
 		return ""
 	}
 	return "<" + id + "@" + domain + ">"

@@ -509,7 +509,7 @@ func (vc *VerifiedConfirmation) readMeta(signed header, w wording) error {
 	}
 	vc.MessageID, _ = signed.get(letter.HdrMessageID)
 	msgID, _ := signed.get("Message-ID")
-	if !dotAtom(vc.MessageID) || msgID != "<"+vc.MessageID+"@"+vc.Evidence.Issuer.Domain+">" {
+	if !letter.DotAtom(vc.MessageID) || msgID != "<"+vc.MessageID+"@"+vc.Evidence.Issuer.Domain+">" {
 		return headersErr("Message-ID %.80q is not <%s@%s>", msgID, vc.MessageID, vc.Evidence.Issuer.Domain)
 	}
 	date, _ := signed.get("Date")

@@ -107,7 +107,7 @@ func checkBuild(d Draft) error {
 		return err
 	}
 	switch {
-	case len(d.MessageID) > maxMessageID || !dotAtom(d.MessageID):
+	case len(d.MessageID) > maxMessageID || !DotAtom(d.MessageID):
 		return fmt.Errorf("letter: message id %q is not dot-atom text of at most %d bytes", d.MessageID, maxMessageID)
 	case !validAddress(d.From):
 		return fmt.Errorf("letter: sender %q is not an address", d.From)

@@ -170,11 +170,12 @@ func validAddress(a string) bool {
 	if at <= 0 || at > maxLocalPart || len(a) > maxAddress {
 		return false
 	}
-	return dotAtom(a[:at]) && hostname(a[at+1:])
+	return DotAtom(a[:at]) && hostname(a[at+1:])
 }
 
-// dotAtom reports whether s is RFC 5322 dot-atom-text.
-func dotAtom(s string) bool {
+// DotAtom reports whether s is RFC 5322 §3.2.3 dot-atom-text: what a
+// message id's parts may be.
+func DotAtom(s string) bool {
 	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return false
 	}

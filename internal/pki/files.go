@@ -138,7 +138,7 @@ func ReadKeyPEM(path string) (*ecdsa.PrivateKey, error) {
 // taken), so the name never shows a half-written file.
 func writeNew(path string, data []byte, mode os.FileMode) error {
 	dir := filepath.Dir(path)
-	tmp, err := writeTemp(dir, filepath.Base(path), data, mode)
+	tmp, err := durable.WriteTemp(dir, filepath.Base(path), data, mode)
 	if err != nil {
 		return err
 	}
@@ -159,30 +159,6 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 // sees the old content or the new, never a mix.
 func writeReplace(path string, data []byte, mode os.FileMode) error {
 	return durable.ReplaceFile(path, data, mode)
-}
-
-// writeTemp writes data to a flushed temporary file in dir with the given mode
-// (set explicitly, so the umask cannot loosen a key's) and returns its name.
-func writeTemp(dir, base string, data []byte, mode os.FileMode) (string, error) {
-	f, err := os.CreateTemp(dir, ".tmp-"+base+"-*")
-	if err != nil {
-		return "", err
-	}
-	err = f.Chmod(mode)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
 }
 
 // lockDir takes the authority folder's lock, waiting a few seconds for

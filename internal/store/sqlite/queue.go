@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"cmp"
+	"database/sql"
 	"slices"
 	"time"
 
@@ -51,20 +52,9 @@ func (t *txn) LeaseJobs(kind, node string, now, until time.Time, limit int) ([]s
 		WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND run_at <= ? AND lease_until <= ?
 			ORDER BY run_at, id LIMIT ?)
 		RETURNING `+jobCols, node, tm(until), kind, tm(now), tm(now), limit)
+	out, err := scanJobs(rows, err)
 	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	// RETURNING gives no order; callers get the oldest first.
 	sortJobs(out)
@@ -154,7 +144,11 @@ func (t *txn) ListJobs(kind string, failing bool, after *store.JobCursor, limit 
 		q += ` AND (run_at > ? OR (run_at = ? AND id > ?))`
 		args = append(args, tm(after.RunAt), tm(after.RunAt), after.ID)
 	}
-	rows, err := t.q.QueryContext(t.ctx, q+` ORDER BY run_at, id LIMIT ?`, append(args, limit)...)
+	return scanJobs(t.q.QueryContext(t.ctx, q+` ORDER BY run_at, id LIMIT ?`, append(args, limit)...))
+}
+
+// scanJobs reads every job a query returned.
+func scanJobs(rows *sql.Rows, err error) ([]store.Job, error) {
 	if err != nil {
 		return nil, mapErr(err)
 	}
