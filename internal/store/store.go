@@ -130,6 +130,10 @@ type SessionTx interface {
 type LetterTx interface {
 	InsertLetter(l *Letter) error // ErrConflict on a duplicate message id
 	LetterByID(id string) (*Letter, error)
+	// LetterByMessageID finds a letter by its message id (unique, see
+	// InsertLetter); ErrNotFound when none. The receiving side of a handover
+	// between providers deduplicates by it.
+	LetterByMessageID(messageID string) (*Letter, error)
 	// InsertCopy inserts copies; several at once cost less than one by one.
 	InsertCopy(cs ...*Copy) error
 	CopyByID(id string) (*Copy, error)
@@ -141,7 +145,8 @@ type LetterTx interface {
 	// PendingPickups lists an account's received copies of letters with pickup
 	// confirmation that are not picked up yet.
 	PendingPickups(accountID string) ([]Copy, error)
-	// CopiesOfLetter lists every mailbox copy of a letter.
+	// CopiesOfLetter lists every copy of a letter: those in mailboxes here
+	// and those held for another provider (Copy.Remote).
 	CopiesOfLetter(letterID string) ([]Copy, error)
 	// Body returns the sealed body kept with a letter (Letter.BodyInline).
 	Body(letterID string) ([]byte, error)
@@ -335,6 +340,11 @@ const (
 	// Confirmations holds the confirmation messages (TR PVD-FU §3.3), apart
 	// from the letters they confirm.
 	Confirmations Folder = "confirmations"
+	// Relay holds the copies waiting for, or done with, their handover to
+	// another provider (Copy.Remote). It is no folder of a mailbox: such a
+	// copy belongs to no account here, and ListCopies of any account never
+	// lists it.
+	Relay Folder = "relay"
 )
 
 // Letter is a registered message as submitted; its body is an immutable blob.
@@ -366,13 +376,19 @@ type Letter struct {
 }
 
 // Copy is one mailbox's copy of a letter: the sender's in Sent, each recipient's
-// in Inbox. Its header block differs per copy (bcc is shown only to the sender and
-// to that bcc recipient, TR PVD-IO §3.1).
+// in Inbox; or, in Relay, a copy this provider holds only to hand it over to
+// another provider (Remote). Its header block differs per copy (bcc is shown only to
+// the sender and to that bcc recipient, TR PVD-IO §3.1).
 type Copy struct {
 	ID        string
 	LetterID  string
 	AccountID string
 	Folder    Folder
+	// Remote is the address of a recipient (or, for a confirmation, a
+	// sender) at another provider, whose copy this provider holds only to
+	// hand it over to that provider; such a copy has AccountID "" and Folder
+	// Relay. "" for copies in a mailbox here.
+	Remote string
 	// PrevFolder is where a copy in the trash came from.
 	PrevFolder Folder
 	Role       string // "sender", "to", "cc", "bcc"
@@ -407,6 +423,12 @@ const (
 	EventDeemedServed = "deemed_served"
 	EventTrashed      = "trashed" // moved to the trash
 	EventDeletedFinal = "deleted" // finally deleted
+	// A copy held for another provider (Folder Relay) was handed over to
+	// it, or could not be: refused there, or not taken by the deadline.
+	EventRelayed     = "relayed"
+	EventRelayFailed = "relay_failed"
+	// The sender was told the handover is late (4 h after dispatch).
+	EventRelayWarned = "relay_warned"
 )
 
 // Event is a recorded fact about a letter with its time.

@@ -45,6 +45,17 @@ func (t *txn) LetterByID(id string) (*store.Letter, error) {
 	return l, err
 }
 
+// LetterByMessageID reads through the UNIQUE index on message_id.
+func (t *txn) LetterByMessageID(messageID string) (*store.Letter, error) {
+	var l *store.Letter
+	err := t.row(`SELECT `+letterCols+` FROM letters WHERE message_id = $1`, []any{messageID},
+		func(r pgx.Row) (err error) {
+			l, err = scanLetter(r)
+			return err
+		})
+	return l, err
+}
+
 // DeleteLetter deletes the letter and its events; its copies must be gone
 // (the foreign key refuses otherwise, as in SQLite).
 func (t *txn) DeleteLetter(id string) error {
@@ -77,20 +88,21 @@ func (t *txn) InsertCopy(cs ...*store.Copy) error {
 	n := len(cs)
 	ids, letters, accounts, folders, prevs, roles := make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n)
+	remotes := make([]string, n)
 	headers, awaits := make([][]byte, n), make([]bool, n)
 	arrived, read, picked, trashed := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n),
 		make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 	for i, c := range cs {
 		ids[i], letters[i], accounts[i], folders[i], prevs[i], roles[i] = c.ID, c.LetterID, c.AccountID,
 			string(c.Folder), string(c.PrevFolder), c.Role
-		headers[i], awaits[i] = nonNil(c.Header), c.AwaitsPickup
+		headers[i], awaits[i], remotes[i] = nonNil(c.Header), c.AwaitsPickup, c.Remote
 		arrived[i], read[i], picked[i], trashed[i] = ts(c.Arrived), ts(c.FirstRead), ts(c.PickedUp), ts(c.TrashedAt)
 	}
 	return t.write(`INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
-		first_read, picked_up, trashed_at, awaits_pickup)
+		first_read, picked_up, trashed_at, awaits_pickup, remote)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[],
-			$8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::boolean[])`,
-		ids, letters, accounts, folders, prevs, roles, headers, arrived, read, picked, trashed, awaits)
+			$8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::boolean[], $13::text[])`,
+		ids, letters, accounts, folders, prevs, roles, headers, arrived, read, picked, trashed, awaits, remotes)
 }
 
 // UpdateCopy changes what can change of a copy: where it is and what happened
@@ -106,7 +118,7 @@ func (t *txn) DeleteCopy(id string) error {
 }
 
 const copyJoin = `SELECT c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
-	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup, ` + `l.id, l.message_id, l.sender_id,
+	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup, c.remote, ` + `l.id, l.message_id, l.sender_id,
 	l.sender_address, l.subject, l.personal, l.sender_confirmed, l.dispatch_confirmation, l.receipt_confirmation,
 	l.pickup_confirmation, l.private_id, l.auth_level, l.recipients, l.attachments, l.body_blob, l.body_inline,
 	l.body_size, l.body_hash, l.submitted_at FROM copies c JOIN letters l ON l.id = c.letter_id`
@@ -116,7 +128,7 @@ func scanCopy(r pgx.Row) (store.Copy, error) {
 	var c store.Copy
 	var folder, prev string
 	l, err := scanLetter(r, &c.ID, &c.LetterID, &c.AccountID, &folder, &prev, &c.Role, &c.Header,
-		tsz{&c.Arrived}, tsz{&c.FirstRead}, tsz{&c.PickedUp}, tsz{&c.TrashedAt}, &c.AwaitsPickup)
+		tsz{&c.Arrived}, tsz{&c.FirstRead}, tsz{&c.PickedUp}, tsz{&c.TrashedAt}, &c.AwaitsPickup, &c.Remote)
 	if err != nil {
 		return store.Copy{}, err
 	}

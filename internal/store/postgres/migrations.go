@@ -178,6 +178,11 @@ CREATE TABLE evidence (
 );
 CREATE INDEX evidence_letter ON evidence (letter_id, at);
 `,
+	3: `
+-- The address at another provider a copy in the relay folder is for
+-- (federation). A constant default: no table rewrite.
+ALTER TABLE copies ADD COLUMN remote text NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

@@ -63,6 +63,14 @@ func (t *txn) LetterByID(id string) (*store.Letter, error) {
 	return scanLetter(t.q.QueryRowContext(t.ctx, `SELECT `+letterCols+` FROM letters WHERE id = ?`, id))
 }
 
+// LetterByMessageID reads through the UNIQUE index on message_id.
+func (t *txn) LetterByMessageID(messageID string) (*store.Letter, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	return scanLetter(t.q.QueryRowContext(t.ctx, `SELECT `+letterCols+` FROM letters WHERE message_id = ?`, messageID))
+}
+
 func (t *txn) DeleteLetter(id string) error {
 	if err := t.flush(); err != nil {
 		return err
@@ -92,7 +100,7 @@ func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
 }
 
 const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
-	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup`
+	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup, c.remote`
 
 func (t *txn) InsertCopy(cs ...*store.Copy) error {
 	if t.buf != nil {
@@ -104,10 +112,11 @@ func (t *txn) InsertCopy(cs ...*store.Copy) error {
 
 func insertCopies(t *txn, cs []*store.Copy) error {
 	return insertRows(t, `INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
-		first_read, picked_up, trashed_at, awaits_pickup) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?)", cs,
+		first_read, picked_up, trashed_at, awaits_pickup, remote) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?,?)", cs,
 		func(c *store.Copy) []any {
 			return []any{c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role,
-				nonNil(c.Header), tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt), b2i(c.AwaitsPickup)}
+				nonNil(c.Header), tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt), b2i(c.AwaitsPickup),
+				c.Remote}
 		})
 }
 
@@ -161,7 +170,7 @@ func scanCopyLetter(row scanner) (*store.Copy, error) {
 	var arrived, read, high, trashed int64
 	var awaits int
 	l, err := scanLetter(row, &c.ID, &c.LetterID, &c.AccountID, &folder, &prev, &c.Role, &c.Header,
-		&arrived, &read, &high, &trashed, &awaits)
+		&arrived, &read, &high, &trashed, &awaits, &c.Remote)
 	if err != nil {
 		return nil, err
 	}

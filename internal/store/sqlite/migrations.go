@@ -170,6 +170,10 @@ CREATE TABLE evidence (
 );
 CREATE INDEX evidence_letter ON evidence(letter_id, at);
 `,
+	4: `
+-- The address at another provider a copy in the relay folder is for (federation).
+ALTER TABLE copies ADD COLUMN remote TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

@@ -14,8 +14,10 @@ import (
 
 var letterTests = []test{
 	{"RoundTrip", testLetterRoundTrip},
+	{"ByMessageID", testLetterByMessageID},
 	{"Conflict", testLetterConflict},
 	{"CopyRoundTrip", testCopyRoundTrip},
+	{"RemoteCopy", testRemoteCopy},
 	{"ListCopies", testListCopies},
 	{"UpdateCopy", testUpdateCopy},
 	{"DeleteCopy", testDeleteCopy},
@@ -87,6 +89,51 @@ func testLetterRoundTrip(t *testing.T, s store.Store) {
 	wantErr(t, "LetterByID(unknown)", err, store.ErrNotFound)
 }
 
+func testLetterByMessageID(t *testing.T, s store.Store) {
+	a := newLetter("let-a", "msg-a@example.de-mail.de", "acct-1")
+	b := newLetter("let-b", "msg-b@example.de-mail.de", "acct-2")
+	// In the Update that inserts it, the letter is found already.
+	var inTx *store.Letter
+	update(t, s, func(tx store.Tx) error {
+		for _, l := range []*store.Letter{a, b} {
+			if err := tx.InsertLetter(l); err != nil {
+				return fmt.Errorf("InsertLetter(%s): %w", l.ID, err)
+			}
+		}
+		var err error
+		if inTx, err = tx.LetterByMessageID(b.MessageID); err != nil {
+			return fmt.Errorf("LetterByMessageID in the inserting Update: %w", err)
+		}
+		return nil
+	})
+	check(t, "LetterByMessageID in the inserting Update", inTx, b)
+	for _, want := range []*store.Letter{a, b} {
+		var got *store.Letter
+		var err error
+		view(t, s, func(tx store.Tx) error {
+			got, err = tx.LetterByMessageID(want.MessageID)
+			return nil
+		})
+		if err != nil {
+			t.Errorf("LetterByMessageID(%s): %v", want.MessageID, err)
+			continue
+		}
+		check(t, "LetterByMessageID("+want.MessageID+")", got, want)
+	}
+	var err error
+	view(t, s, func(tx store.Tx) error {
+		_, err = tx.LetterByMessageID("msg-nope@example.de-mail.de")
+		return nil
+	})
+	wantErr(t, "LetterByMessageID(unknown)", err, store.ErrNotFound)
+	// A letter's id is not its message id.
+	view(t, s, func(tx store.Tx) error {
+		_, err = tx.LetterByMessageID(a.ID)
+		return nil
+	})
+	wantErr(t, "LetterByMessageID(a letter id)", err, store.ErrNotFound)
+}
+
 func testLetterConflict(t *testing.T, s store.Store) {
 	l := newLetter("let-1", "msg-1", "acct-1")
 	update(t, s, func(tx store.Tx) error { return tx.InsertLetter(l) })
@@ -153,6 +200,77 @@ func testCopyRoundTrip(t *testing.T, s store.Store) {
 		t.Fatalf("CopyByID: %v", err)
 	}
 	check(t, "copy after a refused duplicate", got, withLetter(sent, l))
+}
+
+// testRemoteCopy: a copy held for a recipient at another provider belongs to
+// no account here and lies in the relay folder; it round-trips with its
+// address and no mailbox lists it.
+func testRemoteCopy(t *testing.T, s store.Store) {
+	l := newLetter("let-1", "msg-1", "acct-1")
+	sent := newCopy("copy-sent", l.ID, "acct-1", store.Sent, t0)
+	local := newCopy("copy-local", l.ID, "acct-2", store.Inbox, at(time.Second))
+	remote := &store.Copy{ID: "copy-remote", LetterID: l.ID, Folder: store.Relay, Role: "to",
+		Remote: "x@other.test", Header: []byte("To: x@other.test\r\n\r\n"), Arrived: at(time.Second),
+		AwaitsPickup: true}
+	// Inserted alone and among others: both ways keep the address.
+	remoteCC := &store.Copy{ID: "copy-remote-cc", LetterID: l.ID, Folder: store.Relay, Role: "cc",
+		Remote: "y@other.test", Arrived: at(time.Second)}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertLetter(l); err != nil {
+			return err
+		}
+		if err := tx.InsertCopy(remoteCC); err != nil {
+			return fmt.Errorf("InsertCopy(%s): %w", remoteCC.ID, err)
+		}
+		return tx.InsertCopy(sent, local, remote)
+	})
+	all := []*store.Copy{sent, local, remote, remoteCC}
+	for _, want := range all {
+		got, err := getCopy(t, s, want.ID)
+		if err != nil {
+			t.Errorf("CopyByID(%s): %v", want.ID, err)
+			continue
+		}
+		check(t, "CopyByID("+want.ID+")", got, withLetter(want, l))
+	}
+
+	var of []store.Copy
+	view(t, s, func(tx store.Tx) (err error) {
+		of, err = tx.CopiesOfLetter(l.ID)
+		return err
+	})
+	slices.SortFunc(of, func(a, b store.Copy) int { return cmp.Compare(a.ID, b.ID) })
+	var want []store.Copy
+	for _, c := range all {
+		want = append(want, *withLetter(c, l))
+	}
+	slices.SortFunc(want, func(a, b store.Copy) int { return cmp.Compare(a.ID, b.ID) })
+	check(t, "CopiesOfLetter", of, want)
+
+	// No account's mailbox lists a remote copy, in any folder.
+	folders := []store.Folder{store.Inbox, store.Sent, store.Trash, store.Confirmations, store.Relay}
+	for _, acct := range []string{"acct-1", "acct-2", "x@other.test", "y@other.test"} {
+		for _, f := range folders {
+			for _, c := range listAll(t, s, acct, f, 10) {
+				if c.Remote != "" || c.ID == remote.ID || c.ID == remoteCC.ID {
+					t.Errorf("ListCopies(%s, %s) lists remote copy %s (%q)", acct, f, c.ID, c.Remote)
+				}
+			}
+		}
+	}
+	if ids := copyIDs(listAll(t, s, "acct-2", store.Inbox, 10)); !slices.Equal(ids, []string{local.ID}) {
+		t.Errorf("inbox of acct-2 = %v, want [%s]", ids, local.ID)
+	}
+
+	// Updating a remote copy keeps its address.
+	handed := *remote
+	handed.FirstRead, handed.PickedUp = at(time.Minute), at(2*time.Minute)
+	update(t, s, func(tx store.Tx) error { return tx.UpdateCopy(&handed) })
+	got, err := getCopy(t, s, remote.ID)
+	if err != nil {
+		t.Fatalf("CopyByID after UpdateCopy: %v", err)
+	}
+	check(t, "remote copy after UpdateCopy", got, withLetter(&handed, l))
 }
 
 // listAll pages through ListCopies with the given page size and returns every
