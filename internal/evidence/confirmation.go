@@ -50,7 +50,7 @@ import (
 // family of events (SPEC "Message format"): their local parts, at the
 // issuing provider's domain.
 const (
-	DispatchMailbox = "Versandbestaetigung"  // SubmissionAcceptance, SubmissionRejection
+	DispatchMailbox = "Versandbestaetigung"  // SubmissionAcceptance, SubmissionRejection, RelayAcceptance, RelayFailure
 	ReceiptMailbox  = "Eingangsbestaetigung" // ContentConsignment, ContentConsignmentFailure
 	PickupMailbox   = "Abholbestaetigung"    // ContentHandover, ContentHandoverFailure
 )

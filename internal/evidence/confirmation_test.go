@@ -610,6 +610,7 @@ func TestConfirmationMailboxes(t *testing.T) {
 	t.Parallel()
 	for ev, want := range map[Event][2]string{
 		SubmissionAcceptance: {DispatchMailbox, TypeDispatchConfirmation}, SubmissionRejection: {DispatchMailbox, TypeDispatchConfirmation},
+		RelayAcceptance: {DispatchMailbox, TypeDispatchConfirmation}, RelayFailure: {DispatchMailbox, TypeDispatchConfirmation},
 		ContentConsignment: {ReceiptMailbox, TypeReceiptConfirmation}, ContentConsignmentFailure: {ReceiptMailbox, TypeReceiptConfirmation},
 		ContentHandover: {PickupMailbox, TypeRetrieveConfirmation}, ContentHandoverFailure: {PickupMailbox, TypeRetrieveConfirmation},
 		Event("x"): {"", ""},

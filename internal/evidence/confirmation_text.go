@@ -26,7 +26,12 @@ type wording struct {
 // "*Ablehnung*" (the provider refused the letter), "*Zustellfehler*" (it
 // could not be stored), and "*Zustellfiktion*" for a letter not picked up,
 // as a pickup confirmation is only asked for formal service, where that
-// means the letter is deemed served (VwZG §5a(4)).
+// means the letter is deemed served (VwZG §5a(4)). So are the prefixes of
+// the handover to another provider (federation), which the SPEC names no
+// confirmation for: "*Übergabebestätigung*" (the recipient's provider
+// accepted the letter) and "*Übergabefehler*" (it could not be handed
+// over); they belong to the dispatch family, as the sender's provider
+// issues them.
 func wordingOf(ev Event) (wording, bool) {
 	switch ev {
 	case SubmissionAcceptance:
@@ -39,6 +44,16 @@ func wordingOf(ev Event) (wording, bool) {
 			"Ablehnung des Versands", "Dispatch refused",
 			"Die Nachricht wurde nicht versandt: Der Anbieter des Absenders hat sie abgelehnt.",
 			"The message was not dispatched: the sender's provider refused it."}, true
+	case RelayAcceptance:
+		return wording{DispatchMailbox, TypeDispatchConfirmation, "*Übergabebestätigung*",
+			"Übergabebestätigung", "Confirmation of handover",
+			"Die Nachricht wurde dem Anbieter des Empfängers übergeben, der sie angenommen hat.",
+			"The message was handed over to the recipient's provider, which accepted it."}, true
+	case RelayFailure:
+		return wording{DispatchMailbox, TypeDispatchConfirmation, "*Übergabefehler*",
+			"Übergabefehler", "Handover failure",
+			"Die Nachricht konnte dem Anbieter des Empfängers nicht übergeben werden.",
+			"The message could not be handed over to the recipient's provider."}, true
 	case ContentConsignment:
 		return wording{ReceiptMailbox, TypeReceiptConfirmation, "*Eingangsbestätigung*",
 			"Eingangsbestätigung", "Confirmation of receipt",

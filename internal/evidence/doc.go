@@ -1,10 +1,12 @@
 // Package evidence is the signed, time-stamped proof of each event in a
 // registered letter's life: that it left the sender's mailbox (dispatch
-// confirmation, DMG §5(7)), was stored in the recipient's mailbox (receipt
-// confirmation, DMG §5(8)), was picked up at a `high` login (pickup
-// confirmation, DMG §5(9)), or that one of these failed. A court, an authority
-// or the recipient checks it years later, offline, with the file alone: with
-// Siegel (Verify) or with openssl (see testdata/README.md for the commands).
+// confirmation, DMG §5(7)), was handed over to the recipient's provider
+// when that is another one (federation), was stored in the recipient's
+// mailbox (receipt confirmation, DMG §5(8)), was picked up at a `high`
+// login (pickup confirmation, DMG §5(9)), or that one of these failed. A
+// court, an authority or the recipient checks it years later, offline, with
+// the file alone: with Siegel (Verify) or with openssl (see
+// testdata/README.md for the commands).
 //
 // An evidence file is three layers, each checkable on its own:
 //

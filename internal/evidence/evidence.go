@@ -22,6 +22,15 @@ const (
 	SubmissionAcceptance Event = eventPrefix + "SubmissionAcceptance"
 	// SubmissionRejection: the sender's provider refused the letter.
 	SubmissionRejection Event = eventPrefix + "SubmissionRejection"
+	// RelayAcceptance: the sender's provider handed the letter over to the
+	// recipient's provider, which took responsibility for it (it answered
+	// 250 over SMTP between providers; TR BInfra-IO): the handover
+	// confirmation, issued by the sender's provider (federation).
+	RelayAcceptance Event = eventPrefix + "RelayAcceptance"
+	// RelayFailure: the sender's provider could not hand the letter over to
+	// the recipient's provider by the final deadline (the recipient's
+	// provider unreachable, no longer accredited, …).
+	RelayFailure Event = eventPrefix + "RelayFailure"
 	// ContentConsignment: the letter was stored in the recipient's mailbox: the
 	// receipt confirmation, issued by the recipient's provider (DMG §5(8);
 	// TR PVD-FU §3.3.4).
@@ -47,8 +56,8 @@ func (ev Event) Name() string { return strings.TrimPrefix(string(ev), eventPrefi
 // Valid reports whether ev is one of the events above.
 func (ev Event) Valid() bool {
 	switch ev {
-	case SubmissionAcceptance, SubmissionRejection, ContentConsignment,
-		ContentConsignmentFailure, ContentHandover, ContentHandoverFailure:
+	case SubmissionAcceptance, SubmissionRejection, RelayAcceptance, RelayFailure,
+		ContentConsignment, ContentConsignmentFailure, ContentHandover, ContentHandoverFailure:
 		return true
 	}
 	return false
@@ -57,7 +66,7 @@ func (ev Event) Valid() bool {
 // Negative reports whether ev records that something did not happen; such
 // evidence must say why (ETSI EN 319 522-2 event reasons).
 func (ev Event) Negative() bool {
-	return ev == SubmissionRejection || ev == ContentConsignmentFailure || ev == ContentHandoverFailure
+	return ev == SubmissionRejection || ev == RelayFailure || ev == ContentConsignmentFailure || ev == ContentHandoverFailure
 }
 
 // DigestSHA256 is the algorithm URI of the content digest: SHA-256 as named by
@@ -73,6 +82,10 @@ const (
 	ReasonOther            = "other"
 	ReasonNotPickedUp      = "not-picked-up" // ContentHandoverFailure by the deadline (VwZG §5a(4))
 	ReasonMalware          = "malware"       // TR PVD-FU §3.1.3.1
+	// ReasonRelay: RelayFailure, the letter could not be handed over to the
+	// recipient's provider by the final deadline; Details carry the last
+	// error (the SMTP reply, or why no connection was made).
+	ReasonRelay = "relay-failure"
 )
 
 // Issuer is the provider that issues and signs the evidence (DMG §5(7) Nr. 3:

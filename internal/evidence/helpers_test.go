@@ -186,6 +186,8 @@ func sample(ev Event, cert []byte) *Evidence {
 	switch ev {
 	case SubmissionRejection:
 		e.Reasons = []Reason{{Code: ReasonMalware, Details: "The attachment Bescheid.pdf contains malware."}}
+	case RelayFailure:
+		e.Reasons = []Reason{{Code: ReasonRelay, Details: "andere.example: 421 4.4.2 connection timed out; last try at the final deadline."}}
 	case ContentConsignmentFailure:
 		e.Reasons = []Reason{{Code: ReasonUnknownRecipient, Details: "No account has this address."},
 			{Code: "urn:example:second", Details: "A second reason, to show there may be several."}}
@@ -203,8 +205,10 @@ func sample(ev Event, cert []byte) *Evidence {
 }
 
 func allEvents() []Event {
+	// The relay events come last, so that the fuzz corpora's event indexes
+	// keep naming the events they did.
 	return []Event{SubmissionAcceptance, SubmissionRejection, ContentConsignment,
-		ContentConsignmentFailure, ContentHandover, ContentHandoverFailure}
+		ContentConsignmentFailure, ContentHandover, ContentHandoverFailure, RelayAcceptance, RelayFailure}
 }
 
 func mustMarshal(t testing.TB, e *Evidence) []byte {

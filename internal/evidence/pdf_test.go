@@ -15,7 +15,7 @@ import (
 // cp1252 is s as the PDF's text strings hold it: the German letters the
 // tests use, in Windows-1252.
 func cp1252(s string) string {
-	return strings.NewReplacer("ä", "\xe4", "ö", "\xf6", "ü", "\xfc", "Ä", "\xc4", "ß", "\xdf", "–", "\x96").Replace(s)
+	return strings.NewReplacer("ä", "\xe4", "ö", "\xf6", "ü", "\xfc", "Ä", "\xc4", "Ö", "\xd6", "Ü", "\xdc", "ß", "\xdf", "–", "\x96").Replace(s)
 }
 
 // pages counts the pages of an uncompressed PDF.

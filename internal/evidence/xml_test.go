@@ -102,7 +102,7 @@ func TestParseRejects(t *testing.T) {
 		element string // the element the error names
 		problem string // a piece of the problem
 	}{
-		{"unknown event", mutate(t, doc, "Event/SubmissionAcceptance", "Event/RelayAcceptance"), "ERDSEventId", "unknown event"},
+		{"unknown event", mutate(t, doc, "Event/SubmissionAcceptance", "Event/RelayToNonERDS"), "ERDSEventId", "unknown event"},
 		{"missing identifier", mutate(t, doc, "<EvidenceIdentifier>ev-7Q2KX4ZJ3M5N6P7R8S9T0V1W2Y</EvidenceIdentifier>", ""), "EvidenceIdentifier", "missing"},
 		{"missing sender address", mutate(t, doc, "<ElectronicAddress>post@amt.siegel.example</ElectronicAddress>", ""), "SenderDetails/ElectronicAddress", "missing"},
 		{"negative without reasons", dropBetween(t, neg, "  <EventReasons>", "</EventReasons>\n"), "EventReasons", "required on ContentConsignmentFailure"},
@@ -195,6 +195,11 @@ func TestCheckEventRules(t *testing.T) {
 		{"acceptance without sender level", func(e *Evidence) { e.Sender.Level = "" }, "SenderDetails/LoginLevel"},
 		{"rejection without reason", func(e *Evidence) { e.Event = SubmissionRejection }, "EventReasons"},
 		{"handover failure without reason", func(e *Evidence) { e.Event, e.ConsignmentTime = ContentHandoverFailure, e.EventTime }, "EventReasons"},
+		{"relay failure without reason", func(e *Evidence) { e.Event = RelayFailure }, "EventReasons"},
+		{"consignment time on relay acceptance", func(e *Evidence) { e.Event, e.ConsignmentTime = RelayAcceptance, e.EventTime }, "ConsignmentTime"},
+		{"consignment time on relay failure", func(e *Evidence) {
+			e.Event, e.Reasons, e.ConsignmentTime = RelayFailure, []Reason{{ReasonRelay, "y"}}, e.EventTime
+		}, "ConsignmentTime"},
 		{"reason without details", func(e *Evidence) { e.Reasons = []Reason{{Code: "x"}} }, "EventReasons/EventReason/Details"},
 		{"too many reasons", func(e *Evidence) { e.Reasons = make([]Reason, MaxReasons+1) }, "EventReasons"},
 		{"zero event time", func(e *Evidence) { e.EventTime = time.Time{} }, "EventTime"},
@@ -230,6 +235,21 @@ func TestTextKeepsSpaces(t *testing.T) {
 	}
 	if got.PrivateID != e.PrivateID || got.Sender.Name != " " {
 		t.Fatalf("Parse = %q, %q", got.PrivateID, got.Sender.Name)
+	}
+}
+
+// TestEventKinds: every event is valid, the failures are negative, and an
+// event of ETSI EN 319 522 that Siegel does not issue is not valid.
+func TestEventKinds(t *testing.T) {
+	t.Parallel()
+	negative := map[Event]bool{SubmissionRejection: true, RelayFailure: true, ContentConsignmentFailure: true, ContentHandoverFailure: true}
+	for _, ev := range allEvents() {
+		if !ev.Valid() || ev.Negative() != negative[ev] {
+			t.Errorf("%s: valid %v, negative %v", ev.Name(), ev.Valid(), ev.Negative())
+		}
+	}
+	if ev := Event(eventPrefix + "RelayToNonERDS"); ev.Valid() {
+		t.Errorf("%s is valid", ev.Name())
 	}
 }
 

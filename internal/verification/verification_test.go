@@ -71,7 +71,12 @@ func (w *world) evidence(s *evidence.KeySigner, domain string) *evidence.Evidenc
 
 func (w *world) files(t testing.TB, s *evidence.KeySigner, domain string) (p7m, eml []byte) {
 	t.Helper()
-	ev := w.evidence(s, domain)
+	return w.filesOf(t, s, w.evidence(s, domain))
+}
+
+// filesOf is the evidence file and the confirmation message of ev, sealed by s.
+func (w *world) filesOf(t testing.TB, s *evidence.KeySigner, ev *evidence.Evidence) (p7m, eml []byte) {
+	t.Helper()
 	p7m, err := evidence.SignEvidence(t.Context(), ev, s, w.auth.TSA, w.now)
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +109,53 @@ func TestCheckKinds(t *testing.T) {
 		if _, err := json.Marshal(r); err != nil {
 			t.Errorf("%s: report as JSON: %v", tc.name, err)
 		}
+	}
+}
+
+// TestCheckRelayEvents: the handover to another provider (federation),
+// accepted or failed, checks as an evidence file and as a confirmation,
+// with the event and the reason reported; a failure without a reason is
+// not signed.
+func TestCheckRelayEvents(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	listed := verification.Anchors{Root: w.auth.Root, TrustList: w.trustList}
+	for _, tc := range []struct {
+		event   evidence.Event
+		reasons []evidence.Reason
+		subject string
+	}{
+		{evidence.RelayAcceptance, nil, "*Übergabebestätigung* Bescheid"},
+		{evidence.RelayFailure, []evidence.Reason{{Code: evidence.ReasonRelay, Details: "b.siegel.test: 421 4.4.2 connection timed out"}},
+			"*Übergabefehler* Bescheid"},
+	} {
+		ev := w.evidence(w.a, "a.siegel.test")
+		ev.Event, ev.Reasons = tc.event, tc.reasons
+		ev.Recipient.Address = "erika@b.siegel.test"
+		p7m, eml := w.filesOf(t, w.a, ev)
+		for _, f := range []struct {
+			kind string
+			file []byte
+		}{{verification.KindEvidence, p7m}, {verification.KindConfirmation, eml}} {
+			r := verification.Check(f.file, listed)
+			if !r.Valid || r.Kind != f.kind || r.Event != tc.event.Name() || r.ConsignmentTime != nil ||
+				len(r.Reasons) != len(tc.reasons) || r.Recipient == nil || r.Recipient.Address != "erika@b.siegel.test" {
+				t.Errorf("%s %s: %+v", tc.event.Name(), f.kind, r)
+			}
+			for i, rs := range tc.reasons {
+				if i < len(r.Reasons) && r.Reasons[i] != rs.Code+": "+rs.Details {
+					t.Errorf("%s %s: reason %q", tc.event.Name(), f.kind, r.Reasons[i])
+				}
+			}
+			if f.kind == verification.KindConfirmation && r.Subject != tc.subject {
+				t.Errorf("%s: subject %q, want %q", tc.event.Name(), r.Subject, tc.subject)
+			}
+		}
+	}
+	ev := w.evidence(w.a, "a.siegel.test")
+	ev.Event = evidence.RelayFailure
+	if _, err := evidence.SignEvidence(t.Context(), ev, w.a, w.auth.TSA, w.now); err == nil {
+		t.Error("signed a relay failure without a reason")
 	}
 }
 
