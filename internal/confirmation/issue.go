@@ -18,12 +18,15 @@ var errGone = errors.New("finally deleted")
 
 // facts is what one evidence is made of, read from the store.
 type facts struct {
-	letter    *store.Letter
-	event     store.Event
-	copy      *store.Copy // the recipient's; nil when finally deleted since
-	stored    time.Time   // the copy's stored event
+	letter *store.Letter
+	event  store.Event
+	copy   *store.Copy // the recipient's; nil when finally deleted since
+	stored time.Time   // the copy's stored event
+	// sender and recipient: accounts here, or, at another provider, an
+	// Account with only the Address (and an empty ID).
 	sender    *store.Account
 	recipient *store.Account
+	reason    evidence.Reason // of a negative event the store does not know
 }
 
 // HandleEvidence is the queue handler of mailbox.JobEvidence: it signs the
@@ -39,6 +42,9 @@ func (s *Service) HandleEvidence(ctx context.Context, j store.Job) (func(store.T
 		return nil, fmt.Errorf("evidence job %s: unknown event %q", j.Key, p.Event)
 	}
 	f, err := s.read(ctx, p)
+	if err == nil && p.Reason != "" {
+		f.reason = evidence.Reason{Code: p.Reason, Details: p.Details}
+	}
 	if errors.Is(err, errGone) {
 		// Finally deleted before the job ran (a worker down for long): no
 		// content digest to sign. Retrying would never succeed.
@@ -63,19 +69,30 @@ func (s *Service) HandleEvidence(ctx context.Context, j store.Job) (func(store.T
 	if err != nil {
 		return nil, err
 	}
+	rec := &store.Evidence{ID: ev.ID, LetterID: f.letter.ID, CopyID: p.CopyID, EventID: p.EventID,
+		Event: kind.Name(), At: ev.EventTime, File: file, CreatedAt: now}
+	if kind == evidence.RelayAcceptance {
+		// Kept with the letter, for the sender's evidence panel and for a
+		// court; the receipt confirmation that follows is the message.
+		return s.storeEffect(rec, nil, nil), nil
+	}
 	m := mailing{kind: kind, msgID: msgID, personal: f.letter.Personal, privateID: f.letter.PrivateID,
 		sender: f.sender.ID, to: f.sender.Address, cc: f.recipient.Address}
-	if kind != evidence.SubmissionAcceptance {
+	if f.sender.ID == "" {
+		m.senderRemote = f.sender.Address
+	}
+	switch kind {
+	case evidence.SubmissionAcceptance, evidence.RelayFailure:
+	default:
 		// SPEC: receipt and pickup confirmations go to the recipient too,
 		// and the recipient of formal service is told of deemed service.
-		m.ccID = f.recipient.ID
+		m.ccID = f.recipient.ID // "" at another provider, which has its own
 	}
 	conf, copies, err := s.message(ctx, raw, m, now)
 	if err != nil {
 		return nil, err
 	}
-	rec := &store.Evidence{ID: ev.ID, LetterID: f.letter.ID, CopyID: p.CopyID, EventID: p.EventID,
-		Event: kind.Name(), At: ev.EventTime, File: file, ConfirmationID: conf.ID, CreatedAt: now}
+	rec.ConfirmationID = conf.ID
 	return s.storeEffect(rec, conf, copies), nil
 }
 
@@ -111,12 +128,22 @@ func (s *Service) read(ctx context.Context, p mailbox.EvidenceJob) (*facts, erro
 		if err != nil {
 			return err
 		}
-		if f.sender, err = tx.AccountByID(f.letter.SenderID); err != nil {
+		if f.letter.SenderID == "" {
+			// A letter from another provider, which gets the confirmation.
+			f.sender = &store.Account{Address: f.letter.SenderAddress}
+		} else if f.sender, err = tx.AccountByID(f.letter.SenderID); err != nil {
 			return fmt.Errorf("sender %s: %w", f.letter.SenderID, err)
 		}
-		if f.recipient, err = tx.AccountByID(p.Recipient); err != nil {
-			return fmt.Errorf("recipient %s: %w", p.Recipient, err)
+		if p.Recipient != "" {
+			if f.recipient, err = tx.AccountByID(p.Recipient); err != nil {
+				return fmt.Errorf("recipient %s: %w", p.Recipient, err)
+			}
+			return nil
 		}
+		if f.copy == nil || f.copy.Remote == "" {
+			return fmt.Errorf("letter %s: copy %s names no recipient", p.LetterID, p.CopyID)
+		}
+		f.recipient = &store.Account{Address: f.copy.Remote}
 		return nil
 	})
 	return f, err
@@ -141,6 +168,11 @@ func (s *Service) document(kind evidence.Event, f *facts, now time.Time) (*evide
 	case evidence.ContentHandover:
 		ev.Recipient.Level = account.High // DMG §5(9): the first login at high
 		ev.ConsignmentTime = f.arrived()
+	case evidence.ContentConsignmentFailure, evidence.RelayFailure:
+		if f.reason.Code == "" {
+			return nil, fmt.Errorf("letter %s: %s without a reason", l.ID, kind.Name())
+		}
+		ev.Reasons = []evidence.Reason{f.reason}
 	case evidence.ContentHandoverFailure:
 		ev.ConsignmentTime = f.arrived()
 		ev.Reasons = []evidence.Reason{{Code: evidence.ReasonNotPickedUp, Details: fmt.Sprintf(

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/evidence"
+	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
@@ -22,8 +23,11 @@ type mailing struct {
 	personal  bool   // the confirmed letter is personal
 	privateID string // the sender's file number
 	sender    string // the sender's account: the message goes to its confirmations
-	to, cc    string // the addresses in To and Cc
-	ccID      string // the recipient's account, when it gets a copy
+	// senderRemote is the sender's address at another provider, to which
+	// the message is handed over instead (package relay).
+	senderRemote string
+	to, cc       string // the addresses in To and Cc
+	ccID         string // the recipient's account, when it gets a copy
 }
 
 // message makes the composed confirmation raw a letter of the provider's,
@@ -58,6 +62,9 @@ func (s *Service) message(ctx context.Context, raw []byte, m mailing, now time.T
 	}
 	copies := []*store.Copy{{ID: store.NewID(now), LetterID: l.ID, AccountID: m.sender,
 		Folder: store.Confirmations, Role: "to", Header: header, Arrived: now}}
+	if m.senderRemote != "" {
+		copies[0].Folder, copies[0].Remote = store.Relay, m.senderRemote
+	}
 	if m.ccID != "" {
 		copies = append(copies, &store.Copy{ID: store.NewID(now), LetterID: l.ID, AccountID: m.ccID,
 			Folder: store.Confirmations, Role: "cc", Header: header, Arrived: now})
@@ -76,10 +83,23 @@ func (s *Service) storeEffect(rec *store.Evidence, conf *store.Letter, copies []
 		if err != nil {
 			return err
 		}
+		s.Log.Info("evidence issued", "letter", rec.LetterID, "event", rec.Event, "evidence", rec.ID)
+		if conf == nil {
+			return nil
+		}
 		if err := tx.InsertLetter(conf); err != nil {
 			return err
 		}
-		s.Log.Info("evidence issued", "letter", rec.LetterID, "event", rec.Event, "evidence", rec.ID)
-		return tx.InsertCopy(copies...)
+		if err := tx.InsertCopy(copies...); err != nil {
+			return err
+		}
+		for _, c := range copies {
+			if c.Remote != "" {
+				if err := tx.Enqueue(mailbox.RelayJob(c)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	}
 }

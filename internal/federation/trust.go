@@ -148,3 +148,20 @@ func (s *TrustStore) Run(ctx context.Context, every time.Duration) {
 		wait = every
 	}
 }
+
+// Accredited returns nil when domain is an accredited provider with an SMTP
+// endpoint on the current list, and otherwise says why it is not one.
+func (s *TrustStore) Accredited(domain string) error {
+	l, _ := s.Current()
+	if l == nil {
+		return errors.New("federation: no trust list yet")
+	}
+	p, ok := l.Lookup(domain)
+	switch {
+	case !ok:
+		return fmt.Errorf("%s is not on trust list no. %d", domain, l.Sequence)
+	case p.SMTP == "":
+		return fmt.Errorf("%s has no SMTP endpoint on trust list no. %d", domain, l.Sequence)
+	}
+	return nil
+}

@@ -25,6 +25,30 @@ const JobPickupReminder = "pickup-reminder"
 // ReminderBefore is how long before deemed service the reminder goes out.
 const ReminderBefore = 24 * time.Hour
 
+// JobRelay is the queue kind of one copy's handover to the provider of its
+// recipient at another domain (package relay): one job per recipient copy,
+// queued in the transaction that stores the copy, so that nothing accepted
+// is left without its way out (DESIGN "Where a letter goes", step 3).
+const JobRelay = "relay"
+
+// JobRelayWarning is the queue kind of the notice that tells a sender that
+// a letter has not been handed over within RelayWarnAfter.
+const JobRelayWarning = "relay-warning"
+
+// RelayWarnAfter is the handover deadline after dispatch (SPEC "Dispatch
+// options and confirmations": handed to the other provider within 4 h).
+const RelayWarnAfter = 4 * time.Hour
+
+// RelayWarning is a JobRelayWarning's payload; its key is the copy.
+type RelayWarning struct {
+	GiveUpAt time.Time `json:"give_up_at"` // when the provider stops trying
+}
+
+// RelayJob queues the handover of the remote copy c; its key is the copy.
+func RelayJob(c *store.Copy) *store.Job {
+	return &store.Job{ID: store.NewID(c.Arrived), Kind: JobRelay, Key: c.ID, RunAt: c.Arrived, CreatedAt: c.Arrived}
+}
+
 // EvidenceJob is a JobEvidence's payload.
 type EvidenceJob struct {
 	// Event is the ETSI EN 319 522 event name, e.g. "SubmissionAcceptance".
@@ -34,15 +58,24 @@ type EvidenceJob struct {
 	// CopyID is the recipient's copy the evidence is about, and Recipient
 	// its account: each evidence names one recipient.
 	CopyID    string `json:"copy_id"`
-	Recipient string `json:"recipient"`
+	Recipient string `json:"recipient"` // "" when the copy is another provider's to store
+	// Reason and Details say why, for the evidence of a negative event
+	// whose reason is not in the store (a handover refused or given up).
+	Reason  string `json:"reason,omitempty"`
+	Details string `json:"details,omitempty"`
 }
 
 // evidenceJob queues the confirmation of ev about the recipient's copy c.
 func evidenceJob(kind evidence.Event, ev *store.Event, c *store.Copy) *store.Job {
-	p, _ := json.Marshal(EvidenceJob{Event: kind.Name(), EventID: ev.ID, LetterID: ev.LetterID,
-		CopyID: c.ID, Recipient: c.AccountID})
-	return &store.Job{ID: store.NewID(ev.At), Kind: JobEvidence, Key: ev.ID + "/" + c.ID, Payload: p,
-		RunAt: ev.At, CreatedAt: ev.At}
+	return EvidenceJobOf(EvidenceJob{Event: kind.Name(), EventID: ev.ID, LetterID: ev.LetterID,
+		CopyID: c.ID, Recipient: c.AccountID}, ev.At)
+}
+
+// EvidenceJobOf queues the confirmation p describes, due at.
+func EvidenceJobOf(p EvidenceJob, at time.Time) *store.Job {
+	b, _ := json.Marshal(p)
+	return &store.Job{ID: store.NewID(at), Kind: JobEvidence, Key: p.EventID + "/" + p.CopyID, Payload: b,
+		RunAt: at, CreatedAt: at}
 }
 
 // acceptJobs are the confirmations an accepted letter's options ask for: a
@@ -56,6 +89,11 @@ func acceptJobs(out *Accepted, events []*store.Event, loc *time.Location) []*sto
 	for i, c := range out.Copies {
 		if l.DispatchConfirmation {
 			jobs = append(jobs, evidenceJob(evidence.SubmissionAcceptance, events[0], c))
+		}
+		if c.Remote != "" {
+			// The recipient's provider confirms the receipt.
+			jobs = append(jobs, RelayJob(c))
+			continue
 		}
 		if l.ReceiptConfirmation {
 			jobs = append(jobs, evidenceJob(evidence.ContentConsignment, events[i+1], c))

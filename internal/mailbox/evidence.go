@@ -78,7 +78,7 @@ func (s *Service) Evidence(ctx context.Context, p *auth.Principal, id string) ([
 // lifeRank orders events of the same time as they happen in a letter's life.
 func lifeRank(event string) int {
 	for i, ev := range []evidence.Event{evidence.SubmissionAcceptance, evidence.SubmissionRejection,
-		evidence.ContentConsignment, evidence.ContentConsignmentFailure, evidence.ContentHandover,
+		evidence.RelayAcceptance, evidence.RelayFailure, evidence.ContentConsignment, evidence.ContentConsignmentFailure, evidence.ContentHandover,
 		evidence.ContentHandoverFailure} {
 		if ev.Name() == event {
 			return i
@@ -92,7 +92,9 @@ func lifeRank(event string) int {
 func evidenceItem(tx store.Tx, holder string, e store.Evidence) (EvidenceItem, error) {
 	item := EvidenceItem{Evidence: e}
 	rc, err := tx.CopyByID(e.CopyID)
-	if err == nil {
+	if err == nil && rc.Remote != "" {
+		item.Recipient = rc.Remote
+	} else if err == nil {
 		if a, err := tx.AccountByID(rc.AccountID); err == nil {
 			item.Recipient = a.Address
 		}

@@ -50,7 +50,18 @@ type Service struct {
 	// Seal signs sender-confirmed letters (TR PVD-IO §3.4); nil on a
 	// provider without one, which then refuses that option.
 	Seal letter.Sealer
-	Log  *slog.Logger
+	// Peers says which other domains belong to accredited providers (the
+	// authority's trust list); nil on a provider outside any federation,
+	// which then carries letters between its own mailboxes only.
+	Peers Peers
+	Log   *slog.Logger
+}
+
+// Peers knows the federation this provider belongs to.
+type Peers interface {
+	// Accredited returns nil when domain is an accredited provider this
+	// provider can hand letters to, and otherwise says why not.
+	Accredited(domain string) error
 }
 
 // StoreBody writes a letter's body where it belongs by size and fills in the
@@ -73,8 +84,8 @@ func (s *Service) StoreBody(ctx context.Context, l *store.Letter, body []byte) e
 	return nil
 }
 
-// body reads a letter's body from wherever it is kept.
-func (s *Service) body(ctx context.Context, l *store.Letter) ([]byte, error) {
+// Body reads a letter's body from wherever it is kept.
+func (s *Service) Body(ctx context.Context, l *store.Letter) ([]byte, error) {
 	if !l.BodyInline {
 		return s.Blobs.Get(ctx, blob.ID(l.BodyBlob))
 	}

@@ -65,7 +65,7 @@ func (s *Service) Open(ctx context.Context, p *auth.Principal, id string) (*Open
 		return nil, problem.New(problem.Forbidden, "", "login_level",
 			"this is a personal letter: log in at high (step up with a second factor) to read it")
 	}
-	body, err := s.body(ctx, c.Letter)
+	body, err := s.Body(ctx, c.Letter)
 	if err != nil {
 		return nil, fmt.Errorf("letter %s: body %s: %w", c.LetterID, c.Letter.BodyBlob, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
@@ -37,7 +38,10 @@ type recipient struct {
 	addr  string
 	role  string
 	field string
-	acc   *store.AccountState
+	acc   *store.AccountState // nil for a recipient at another provider
+	// remote: the recipient is at another accredited provider, which
+	// receives the letter from this one's relay queue (package relay).
+	remote bool
 }
 
 // Submit checks a letter against every rule, accepts it, and stores it in each
@@ -165,15 +169,23 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 		At: l.SubmittedAt, Level: p.Level()})
 	for i, r := range rcpts {
 		c := out.Copies[i]
-		c.AccountID = r.acc.ID
 		copies = append(copies, c)
+		if r.remote {
+			// Held for the handover only: the recipient's provider stores
+			// it, runs its pickup deadline, and confirms the receipt
+			// (DESIGN "Where a letter goes").
+			c.Folder, c.Remote, c.AwaitsPickup = store.Relay, r.addr, false
+			events = append(events, nil)
+			continue
+		}
+		c.AccountID = r.acc.ID
 		events = append(events, &store.Event{ID: store.NewID(c.Arrived), LetterID: l.ID, CopyID: c.ID,
 			AccountID: r.acc.ID, Kind: store.EventStored, At: c.Arrived})
 	}
 	if err := tx.InsertCopy(copies...); err != nil {
 		return err
 	}
-	if err := tx.InsertEvent(events...); err != nil {
+	if err := tx.InsertEvent(slices.DeleteFunc(slices.Clone(events), func(e *store.Event) bool { return e == nil })...); err != nil {
 		return err
 	}
 	if jobs := acceptJobs(out, events, s.Location); len(jobs) > 0 {
@@ -219,8 +231,10 @@ func (s *Service) resolve(tx store.Tx, o letter.Options, rcpts []recipient) erro
 		r := &rcpts[i]
 		a, _ := address.Parse(r.addr)
 		if a.Domain != s.Domain {
-			return refuse(r, nil, problem.Field(r.field, "unknown_domain",
-				"%s is not at this provider (%s), and this provider exchanges letters with no other yet", r.addr, s.Domain))
+			if err := s.remote(r, a.Domain); err != nil {
+				return err
+			}
+			continue
 		}
 		acc, err := tx.AccountState("", r.addr)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !receivable(acc.Status)) {
@@ -238,6 +252,24 @@ func (s *Service) resolve(tx store.Tx, o letter.Options, rcpts []recipient) erro
 		}
 		r.acc = acc
 	}
+	return nil
+}
+
+// remote accepts recipient r at domain when an accredited provider serves
+// it: that provider checks the recipient when it receives the letter
+// (SPEC "Transport between providers": only registered-mail domains
+// exchange mail).
+func (s *Service) remote(r *recipient, domain string) error {
+	if s.Peers == nil {
+		return refuse(r, nil, problem.Field(r.field, "unknown_domain",
+			"%s is not at this provider (%s), and this provider is not part of a federation", r.addr, s.Domain))
+	}
+	if err := s.Peers.Accredited(domain); err != nil {
+		s.Log.Info("recipient domain refused", "domain", domain, "err", err)
+		return refuse(r, nil, problem.Field(r.field, "unknown_domain",
+			"%s is not a registered-mail address: no accredited provider serves %s", r.addr, domain))
+	}
+	r.remote = true
 	return nil
 }
 

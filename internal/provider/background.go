@@ -40,6 +40,15 @@ func (p *Provider) workers() []*queue.Worker {
 		{Kind: mailbox.JobPickupReminder, Handle: p.Confirm.HandleReminder, Lease: lease, Batch: 100,
 			Poll: 5 * time.Second, MaxBackoff: time.Hour},
 	}
+	if p.Relay != nil {
+		// Waiting on the network, not the CPU: many at once. The lease
+		// outlasts the longest SMTP exchange the timeouts allow.
+		ws = append(ws, &queue.Worker{Kind: mailbox.JobRelay, Handle: p.Relay.HandleRelay,
+			Lease: max(lease, 3*p.Config.Federation.SMTPTimeout.Duration), Batch: 64, Concurrency: 32,
+			Poll: time.Second, MaxBackoff: 10 * time.Minute})
+		ws = append(ws, &queue.Worker{Kind: mailbox.JobRelayWarning, Handle: p.Confirm.HandleRelayWarning,
+			Lease: lease, Batch: 100, Poll: 5 * time.Second, MaxBackoff: time.Hour})
+	}
 	if p.Seal != nil && p.TSA != nil {
 		// Without a seal the confirmations wait in the queue, to be issued
 		// once the operator configures one: nothing asked for is dropped.

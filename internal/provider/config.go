@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/siegel-mail/siegel/internal/address"
+	"github.com/siegel-mail/siegel/internal/durable"
 )
 
 // ConfigFile is the config's name in the data folder.
@@ -63,6 +65,9 @@ type TimestampConfig struct {
 type FederationConfig struct {
 	TrustListURL     string   `toml:"trust_list_url" comment:"Where the authority publishes its signed trust list (siegel authority serve: https://HOST:PORT/trustlist.p7m). Fetched at start and every trust_list_refresh, checked against authority.root_cert; the last good list is kept in trustlist.p7m in the data folder. Empty: no federation."`
 	TrustListRefresh Duration `toml:"trust_list_refresh" comment:"How often to fetch the trust list (SPEC: revocation checked at least daily). After a failed fetch the node tries again after a tenth of it."`
+	Listen           string   `toml:"listen" comment:"Address the SMTP server for the other providers listens on: implicit TLS with mutual authentication by tls.cert_file (TR BInfra-IO port 1465). The trust list names it as this provider's SMTP endpoint (siegel authority accredit --smtp). Empty: no letters from other providers."`
+	RelayDeadline    Duration `toml:"relay_deadline" comment:"How long after dispatch a letter to another provider is tried before its sender gets RelayFailure evidence and a notice. At least 4h, the handover deadline, after which the sender is warned."`
+	SMTPTimeout      Duration `toml:"smtp_timeout" comment:"How long to wait for a connection, a reply or a write between providers, each way (RFC 5321 §4.5.3.2 suggests minutes)."`
 }
 
 // QueueConfig tunes the queued work every node shares (confirmations,
@@ -137,14 +142,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // name are filled in.
 func DefaultConfig() Config {
 	return Config{
-		Listen:     "127.0.0.1:8443",
-		PublicURL:  "https://127.0.0.1:8443",
-		TLS:        TLSConfig{CertFile: "keys/tls.crt", KeyFile: "keys/tls.key"},
-		Store:      StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs", InlineMaxKiB: 64},
-		Keys:       KeysConfig{MasterKey: "keys/master.key"},
-		Federation: FederationConfig{TrustListRefresh: Duration{10 * time.Minute}},
-		Queue:      QueueConfig{Lease: Duration{time.Minute}},
-		Limits:     Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
+		Listen:    "127.0.0.1:8443",
+		PublicURL: "https://127.0.0.1:8443",
+		TLS:       TLSConfig{CertFile: "keys/tls.crt", KeyFile: "keys/tls.key"},
+		Store:     StoreConfig{URL: "sqlite:siegel.db", BlobDir: "blobs", InlineMaxKiB: 64},
+		Keys:      KeysConfig{MasterKey: "keys/master.key"},
+		Federation: FederationConfig{TrustListRefresh: Duration{10 * time.Minute},
+			RelayDeadline: Duration{24 * time.Hour}, SMTPTimeout: Duration{5 * time.Minute}},
+		Queue:  QueueConfig{Lease: Duration{time.Minute}},
+		Limits: Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
 		Login: Login{MaxFailures: 3, LockBase: Duration{time.Minute}, LockMax: Duration{24 * time.Hour},
 			SessionIdle: Duration{time.Hour}, SessionMaxAge: Duration{24 * time.Hour},
 			Argon2MemKiB: 19456, Argon2Time: 2, Argon2Threads: 1},
@@ -212,6 +218,12 @@ func (c *Config) Check() error {
 		return fmt.Errorf("federation.trust_list_url: %q is not an https:// URL", c.Federation.TrustListURL)
 	case c.Federation.TrustListRefresh.Duration < time.Second || c.Federation.TrustListRefresh.Duration > 24*time.Hour:
 		return fmt.Errorf("federation.trust_list_refresh: must be 1s to 24h (SPEC: revocation is checked at least daily)")
+	case c.Federation.Listen != "" && c.Federation.TrustListURL == "":
+		return fmt.Errorf("federation.listen: needs federation.trust_list_url: peers are checked against the trust list")
+	case c.Federation.RelayDeadline.Duration < 4*time.Hour:
+		return fmt.Errorf("federation.relay_deadline: %s is shorter than the 4h handover deadline", c.Federation.RelayDeadline.Duration)
+	case c.Federation.SMTPTimeout.Duration < time.Second || c.Federation.SMTPTimeout.Duration > time.Hour:
+		return fmt.Errorf("federation.smtp_timeout: must be 1s to 1h")
 	case c.Queue.Lease.Duration < 5*time.Second:
 		return fmt.Errorf("queue.lease: %s is shorter than 5s", c.Queue.Lease.Duration)
 	case c.Store.InlineMaxKiB < 0 || c.Store.InlineMaxKiB > 1024:
@@ -255,4 +267,23 @@ func (c *Config) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// EditConfig changes the config in dir with edit, checks the result and
+// replaces the file durably: for tools that set up a provider (the demo,
+// tests) after siegel init.
+func EditConfig(dir string, edit func(*Config)) error {
+	c, err := LoadConfig(dir)
+	if err != nil {
+		return err
+	}
+	edit(c)
+	if err := c.Check(); err != nil {
+		return err
+	}
+	b, err := c.Marshal()
+	if err != nil {
+		return err
+	}
+	return durable.ReplaceFile(filepath.Join(dir, ConfigFile), b, 0o600)
 }

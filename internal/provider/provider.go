@@ -30,6 +30,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/queue"
 	"github.com/siegel-mail/siegel/internal/registration"
+	"github.com/siegel-mail/siegel/internal/relay"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
@@ -67,7 +68,11 @@ type Provider struct {
 	// Confirm issues confirmations and notices from the queue.
 	Confirm *confirmation.Service
 	// Trust is the node's last good trust list; nil without federation.
-	Trust  *federation.TrustStore
+	Trust *federation.TrustStore
+	// Relay hands letters to other providers and takes theirs, and SMTP
+	// is its server; both nil without federation.
+	Relay  *relay.Service
+	SMTP   *federation.Server
 	manual bool
 	lock   *os.File
 }
@@ -163,6 +168,9 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if seal != nil {
 		p.Confirm.Seal, p.Mail.Seal = seal, seal
 	}
+	if err := p.wireFederation(); err != nil {
+		return nil, err
+	}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes,
 		Queue: &queue.Admin{Store: st, Clock: o.Clock, Log: log}}
 	ok = true
@@ -221,6 +229,21 @@ func (p *Provider) Serve(ctx context.Context, ln net.Listener, plain bool) error
 		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	if p.SMTP != nil && p.Config.Federation.Listen != "" {
+		fln, err := net.Listen("tcp", p.Config.Federation.Listen)
+		if err != nil {
+			return fmt.Errorf("federation.listen: %w", err)
+		}
+		fctx, cancel := context.WithCancel(ctx)
+		fdone := make(chan struct{})
+		go func() {
+			defer close(fdone)
+			if err := p.ServeFederation(fctx, fln); err != nil {
+				p.Log.Error("federation: SMTP server ended", "err", err)
+			}
+		}()
+		defer func() { cancel(); <-fdone }()
 	}
 	stop := func() {}
 	if !p.manual {

@@ -28,12 +28,16 @@ const Domain = "test.siegel.test"
 
 // Env is a running test provider.
 type Env struct {
-	T       testing.TB
-	Dir     string
-	P       *provider.Provider
-	Clock   *clock.Fake
-	URL     string
-	CertPEM []byte
+	T      testing.TB
+	Dir    string
+	Domain string // the provider's mail domain
+	// SMTPAddr is where the provider takes letters from other providers;
+	// "" outside a Federation.
+	SMTPAddr string
+	P        *provider.Provider
+	Clock    *clock.Fake
+	URL      string
+	CertPEM  []byte
 	// Authority is the test's accreditation authority's folder, and
 	// RootCert its root certificate (PEM): the evidence's trust anchor.
 	Authority string
@@ -92,10 +96,7 @@ func NewWithoutAuthority(t testing.TB) *Env {
 
 func newEnv(t testing.TB, storeURL string, withAuthority, manual bool) *Env {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	fake := clock.NewFake(start())
-	e := &Env{T: t, Dir: dir, Clock: fake, manual: manual}
+	e := &Env{T: t, Dir: t.TempDir(), Domain: Domain, Clock: clock.NewFake(start()), manual: manual}
 	if withAuthority {
 		e.Authority = t.TempDir()
 		e.RootCert = filepath.Join(e.Authority, pki.RootCertFile)
@@ -103,15 +104,29 @@ func newEnv(t testing.TB, storeURL string, withAuthority, manual bool) *Env {
 			t.Fatal(err)
 		}
 	}
-	if _, err := provider.Init(ctx, provider.InitOptions{Dir: dir, Domain: Domain, Name: "Test Provider",
+	e.init(storeURL, "Test Provider")
+	e.start(nil, nil)
+	return e
+}
+
+// init makes the provider's data folder.
+func (e *Env) init(storeURL, name string) {
+	if _, err := provider.Init(context.Background(), provider.InitOptions{Dir: e.Dir, Domain: e.Domain, Name: name,
 		Store: storeURL, Authority: e.Authority, Now: time.Now()}); err != nil {
-		t.Fatal(err)
+		e.T.Fatal(err)
 	}
-	opTok, err := provider.Bootstrap(ctx, dir, e.log())
+}
+
+// start bootstraps and serves the provider, on ln when given, and takes
+// letters from other providers on smtp when given.
+func (e *Env) start(ln, smtp net.Listener) {
+	t := e.T
+	opTok, err := provider.Bootstrap(context.Background(), e.Dir, e.log())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.P, e.URL = e.serve()
+	e.P, e.URL = e.serveOn(ln, smtp)
+	dir := e.Dir
 	pem, err := os.ReadFile(filepath.Join(dir, e.P.Config.TLS.CertFile))
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +138,6 @@ func newEnv(t testing.TB, storeURL string, withAuthority, manual bool) *Env {
 	e.Operator = e.Public.With(opTok)
 	e.Officer1 = e.officer("Officer One")
 	e.Officer2 = e.officer("Officer Two")
-	return e
 }
 
 func (e *Env) log() *slog.Logger {
@@ -135,24 +149,36 @@ func (e *Env) log() *slog.Logger {
 
 // serve opens the provider in e.Dir and serves it on a free loopback port
 // until the test ends.
-func (e *Env) serve() (*provider.Provider, string) {
+func (e *Env) serve() (*provider.Provider, string) { return e.serveOn(nil, nil) }
+
+// serveOn serves on ln (a free loopback port when nil), and other
+// providers on smtp when given.
+func (e *Env) serveOn(ln, smtp net.Listener) (*provider.Provider, string) {
 	cheap := account.TestArgon2()
 	p, err := provider.Open(context.Background(), e.Dir, provider.Options{Clock: e.Clock, Log: e.log(), Argon2: &cheap,
 		Manual: e.manual})
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		e.T.Fatal(err)
+	if ln == nil {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			e.T.Fatal(err)
+		}
 	}
 	sctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	done := make(chan error, 2)
 	go func() { done <- p.Serve(sctx, ln, false) }()
+	n := 1
+	if smtp != nil {
+		n++
+		go func() { done <- p.ServeFederation(sctx, smtp) }()
+	}
 	e.T.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			e.T.Errorf("serve: %v", err)
+		for range n {
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				e.T.Errorf("serve: %v", err)
+			}
 		}
 		p.Close()
 	})
