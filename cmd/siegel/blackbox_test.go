@@ -75,8 +75,17 @@ func TestDemoBlackBox(t *testing.T) {
 		return cmd, &f
 	}
 	cmd, f := start()
-	if len(f.Providers) != 1 || len(f.Accounts) != 4 || f.Providers[0].APIURL == "" {
+	if len(f.Providers) != 2 || len(f.Accounts) != 4 || f.Providers[0].APIURL == "" || f.Providers[1].FederationAddr == "" {
 		t.Fatalf("demo.json: %+v", f)
+	}
+	urlOf := func(f *demo.File, a demo.AccountEntry) string {
+		for _, p := range f.Providers {
+			if p.Domain == a.Provider {
+				return p.APIURL
+			}
+		}
+		t.Fatalf("no provider %s in demo.json", a.Provider)
+		return ""
 	}
 	// The demo's authority: its root and a trust list, signed, naming the
 	// demo provider.
@@ -95,13 +104,15 @@ func TestDemoBlackBox(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo trust list: %v", err)
 	}
-	if _, ok := list.Lookup(demo.Domain); !ok {
-		t.Fatalf("the demo trust list lacks %s: %v", demo.Domain, list.Domains())
+	for _, d := range []string{demo.Domain, demo.DomainB} {
+		if p, ok := list.Lookup(d); !ok || p.SMTP == "" {
+			t.Fatalf("the demo trust list lacks %s with its SMTP endpoint: %v", d, list.Domains())
+		}
 	}
 	kinds := map[string]int{}
 	for _, a := range f.Accounts {
 		kinds[a.Kind]++
-		if a.Password == "" || a.TOTPSecret == "" || a.Provider != f.Providers[0].Domain {
+		if a.Password == "" || a.TOTPSecret == "" || (a.Provider != demo.Domain && a.Provider != demo.DomainB) {
 			t.Fatalf("account entry %+v", a)
 		}
 	}
@@ -109,18 +120,32 @@ func TestDemoBlackBox(t *testing.T) {
 		t.Fatalf("account kinds %v", kinds)
 	}
 	erika := f.Accounts[2]
-	url := f.Providers[0].APIURL
+	url := urlOf(f, erika)
+	if erika.Provider == f.Accounts[0].Provider {
+		t.Fatalf("the citizen and the city at one provider: %+v", f.Accounts)
+	}
 	// The CLI works against the demo with no extra flags.
 	if out, err := siegel(erika.Password+"\n", "login", "--server", url, "--address", erika.Address, "--password-file", "-"); err != nil {
 		t.Fatalf("login: %v\n%s", err, out)
 	}
-	out, err := siegel("", "inbox", "--json")
-	if err != nil {
-		t.Fatalf("inbox: %v\n%s", err, out)
-	}
+	// The seeded letters cross from the other provider while the demo
+	// starts: the city's and the insurer's, with their confirmations.
 	var l api.LetterList
-	if err := json.Unmarshal([]byte(out), &l); err != nil || len(l.Letters) < 2 {
-		t.Fatalf("inbox: %v %s", err, out)
+	var out string
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var err error
+		if out, err = siegel("", "inbox", "--json"); err != nil {
+			t.Fatalf("inbox: %v\n%s", err, out)
+		}
+		if err := json.Unmarshal([]byte(out), &l); err != nil {
+			t.Fatalf("inbox: %v %s", err, out)
+		}
+		if len(l.Letters) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the letters from the other provider did not arrive in 60 s: %s", out)
+		}
 	}
 	hidden := 0
 	for _, s := range l.Letters {
@@ -169,7 +194,7 @@ func TestDemoBlackBox(t *testing.T) {
 	if f2.Accounts[2].Password != erika.Password {
 		t.Fatal("second start changed the credentials")
 	}
-	if out, err := siegel(erika.Password+"\n", "login", "--server", f2.Providers[0].APIURL, "--address", erika.Address, "--password-file", "-"); err != nil {
+	if out, err := siegel(erika.Password+"\n", "login", "--server", urlOf(f2, erika), "--address", erika.Address, "--password-file", "-"); err != nil {
 		t.Fatalf("login after restart: %v\n%s", err, out)
 	}
 	out, err = siegel("", "inbox", "--folder", "sent", "--json")

@@ -47,65 +47,58 @@ func seedAccounts(now time.Time) []seedAccount {
 	}
 }
 
-// create makes the demo provider and seeds it; it returns demo.json's content
-// without URLs.
-func create(ctx context.Context, dir string, o Options) (*File, error) {
-	// The accreditation authority first: it issues the provider's seal and
-	// TLS certificates and lists the provider in its trust list.
-	authDir := filepath.Join(dir, "authority")
+// create makes the authority and the two providers' data folders.
+func create(ctx context.Context, authDir string, nodes []*node, o Options) error {
+	// The accreditation authority first: it issues the providers' seal
+	// and TLS certificates and lists them in its trust list.
 	if _, err := pki.Init(authDir, "Siegel Demo Authority", o.Clock.Now()); err != nil {
-		return nil, fmt.Errorf("demo authority: %w", err)
+		return fmt.Errorf("demo authority: %w", err)
 	}
-	if _, err := provider.Init(ctx, provider.InitOptions{Dir: dir, Domain: Domain, Name: Name, Listen: o.Listen,
-		Authority: authDir, Now: o.Clock.Now()}); err != nil {
-		return nil, err
-	}
-	a, err := pki.LoadAuthority(authDir)
-	if err != nil {
-		return nil, err
-	}
-	// The demo runs for a while: a list valid for the longest time allowed.
-	list, _, err := a.SignTrustList(o.Clock.Now(), pki.MaxTrustListValidity)
-	if err != nil {
-		return nil, err
-	}
-	trustList := filepath.Join(authDir, pki.TrustListFile)
-	if err := pki.WriteTrustList(trustList, list); err != nil {
-		return nil, err
-	}
-	if _, err := provider.Bootstrap(ctx, dir, o.Log); err != nil {
-		return nil, err
-	}
-	p, err := provider.Open(ctx, dir, provider.Options{Clock: o.Clock, Log: o.Log, Argon2: o.Argon2})
-	if err != nil {
-		return nil, err
-	}
-	defer p.Close()
-	f := &File{Authority: &AuthorityEntry{RootCert: filepath.Join(authDir, pki.RootCertFile), TrustList: trustList}}
-	var officers []*store.Officer
-	for i, name := range []string{"Anna Amtmann", "Ben Prüfer"} {
-		off, token, err := p.Reg.AddOfficer(ctx, name, registration.RoleOfficer)
-		if err != nil {
-			return nil, err
+	for _, n := range nodes {
+		if _, err := provider.Init(ctx, provider.InitOptions{Dir: n.dir, Domain: n.domain, Name: n.name,
+			Listen: "127.0.0.1:0", Authority: authDir, Now: o.Clock.Now()}); err != nil {
+			return err
 		}
-		tf := filepath.Join(dir, "keys", fmt.Sprintf("officer-%d.token", i+1))
-		if err := os.WriteFile(tf, []byte(token+"\n"), 0o600); err != nil {
-			return nil, err
+		if _, err := provider.Bootstrap(ctx, n.dir, o.Log); err != nil {
+			return err
 		}
-		officers = append(officers, off)
-		f.Officers = append(f.Officers, OfficerEntry{Name: name, TokenFile: tf, Provider: Domain})
+	}
+	return nil
+}
+
+// seed opens the officers and accounts, A's for the authority and the
+// company, B's for the citizens, and sends the letters; it returns
+// demo.json's content without URLs.
+func seed(ctx context.Context, nodes []*node, o Options) (*File, error) {
+	f := &File{}
+	officers := map[*node][]*store.Officer{}
+	for _, n := range nodes {
+		for i, name := range []string{"Anna Amtmann", "Ben Prüfer"} {
+			off, token, err := n.p.Reg.AddOfficer(ctx, name, registration.RoleOfficer)
+			if err != nil {
+				return nil, err
+			}
+			tf := filepath.Join(n.dir, "keys", fmt.Sprintf("officer-%d.token", i+1))
+			if err := os.WriteFile(tf, []byte(token+"\n"), 0o600); err != nil {
+				return nil, err
+			}
+			officers[n] = append(officers[n], off)
+			f.Officers = append(f.Officers, OfficerEntry{Name: name, TokenFile: tf, Provider: n.domain})
+		}
 	}
 	sessions := map[string]*auth.Principal{}
-	for _, s := range seedAccounts(o.Clock.Now()) {
+	providers := map[string]*provider.Provider{}
+	for i, s := range seedAccounts(o.Clock.Now()) {
+		n := nodes[min(i/2, 1)] // two each
 		s.app.InfoAcknowledged, s.app.MalwareConsent = true, true
-		entry, pr, err := open(ctx, p, officers, s)
+		entry, pr, err := open(ctx, n, officers[n], s)
 		if err != nil {
 			return nil, fmt.Errorf("seed %s: %w", s.app.Kind, err)
 		}
 		f.Accounts = append(f.Accounts, *entry)
-		sessions[entry.Address] = pr
+		sessions[entry.Address], providers[entry.Address] = pr, n.p
 	}
-	if err := seedLetters(ctx, p, f, sessions); err != nil {
+	if err := seedLetters(ctx, providers, f, sessions); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -113,7 +106,8 @@ func create(ctx context.Context, dir string, o Options) (*File, error) {
 
 // open takes one account through application, verification (with a second
 // officer for manual entries), TOTP enrolment and a first login.
-func open(ctx context.Context, p *provider.Provider, officers []*store.Officer, s seedAccount) (*AccountEntry, *auth.Principal, error) {
+func open(ctx context.Context, n *node, officers []*store.Officer, s seedAccount) (*AccountEntry, *auth.Principal, error) {
+	p := n.p
 	acc, err := p.Reg.Apply(ctx, s.app)
 	if err != nil {
 		return nil, nil, err
@@ -131,7 +125,7 @@ func open(ctx context.Context, p *provider.Provider, officers []*store.Officer, 
 			return nil, nil, err
 		}
 	}
-	secret, _, err := account.NewTOTPSecret(Name, acc.Address)
+	secret, _, err := account.NewTOTPSecret(n.name, acc.Address)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,10 +143,10 @@ func open(ctx context.Context, p *provider.Provider, officers []*store.Officer, 
 	high.Level = account.High
 	pr.Session = &high
 	return &AccountEntry{Address: acc.Address, Password: res.Password, TOTPSecret: secret,
-		Kind: string(acc.Kind), Provider: Domain, Name: acc.DisplayName}, pr, nil
+		Kind: string(acc.Kind), Provider: n.domain, Name: acc.DisplayName}, pr, nil
 }
 
-func seedLetters(ctx context.Context, p *provider.Provider, f *File, sessions map[string]*auth.Principal) error {
+func seedLetters(ctx context.Context, providers map[string]*provider.Provider, f *File, sessions map[string]*auth.Principal) error {
 	city, insurer, erika, reader := f.Accounts[0].Address, f.Accounts[1].Address, f.Accounts[2].Address, f.Accounts[3].Address
 	letters := []struct {
 		from string
@@ -175,7 +169,7 @@ func seedLetters(ctx context.Context, p *provider.Provider, f *File, sessions ma
 			Text: "Hallo,\n\nwelche Tarife bieten Sie an?\n\nViele Grüße"}},
 	}
 	for _, l := range letters {
-		if _, err := p.Mail.Submit(ctx, sessions[l.from], l.d); err != nil {
+		if _, err := providers[l.from].Mail.Submit(ctx, sessions[l.from], l.d); err != nil {
 			return fmt.Errorf("seed letter %q: %w", l.d.Subject, err)
 		}
 	}

@@ -21,15 +21,16 @@ type Opened struct {
 }
 
 // needsHigh reports whether this copy's content needs a high session: a personal
-// letter, for its recipients (DMG §5(4); TR PVD-FU §3.3.2). The provider's
-// confirmations of a personal letter (no sender account) likewise for the
+// letter, for its recipients (DMG §5(4); TR PVD-FU §3.3.2), whether its
+// sender is here or at another provider. The confirmations of a personal
+// letter (this provider's or, filed here, another's) likewise for the
 // recipient in their Cc, but not for the letter's sender in their To, who
 // wrote what they name.
 func needsHigh(c *store.Copy) bool {
 	if !c.Letter.Personal {
 		return false
 	}
-	if c.Letter.SenderID == "" {
+	if c.Folder == store.Confirmations || (c.Folder == store.Trash && c.PrevFolder == store.Confirmations) {
 		return c.Role == "cc"
 	}
 	return c.Role != "sender"

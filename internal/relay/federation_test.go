@@ -138,6 +138,12 @@ func TestFederation(t *testing.T) {
 	}
 	f.settle(t)
 	wantNames(t, events(t, cityC, sent.ID), "SubmissionAcceptance", "RelayAcceptance", "ContentConsignment")
+	// A personal letter from another provider is as personal as one
+	// from here: at normal, only who sent it and when.
+	l, err := login(t, f.b, erika, false).List(ctx, "inbox", 10, "")
+	if err != nil || len(l.Letters) != 1 || !l.Letters[0].ContentHidden || l.Letters[0].Subject != "" {
+		t.Fatalf("erika's inbox at normal: %v %+v", err, l)
+	}
 	got := inbox(t, login(t, f.b, erika, true), "inbox", "Grundsteuer")
 	if len(got) != 1 {
 		t.Fatalf("erika's inbox: %+v", got)
