@@ -106,6 +106,16 @@ func (f *fed) verifyAll(t *testing.T, c *client.Client, evs []api.EvidenceInfo) 
 	}
 }
 
+// check verifies an evidence file against the authority's root.
+func check(t *testing.T, f *fed, file []byte) *verification.Report {
+	t.Helper()
+	root, err := pki.ReadCertPEM(f.RootCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return verification.Check(file, verification.Anchors{Root: root})
+}
+
 func inbox(t *testing.T, c *client.Client, folder, subject string) []api.LetterSummary {
 	t.Helper()
 	l, err := c.List(context.Background(), folder, 100, "")
@@ -217,13 +227,8 @@ func TestFederationRefusals(t *testing.T) {
 	evs := events(t, cityC, sent.ID)
 	wantNames(t, evs, "SubmissionAcceptance", "ContentConsignmentFailure")
 	f.verifyAll(t, cityC, evs)
-	root, _ := pki.ReadCertPEM(f.RootCert)
-	file, err := cityC.EvidenceFile(ctx, evs[1].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := verification.Check(file, verification.Anchors{Root: root}); len(r.Reasons) == 0 || !strings.HasPrefix(r.Reasons[0], "unknown-recipient:") {
-		t.Errorf("failure reasons: %+v", r.Reasons)
+	if r := reasonsOf(t, f, cityC, evs[1].ID); len(r) == 0 || !strings.HasPrefix(r[0], "unknown-recipient:") {
+		t.Errorf("failure reasons: %+v", r)
 	}
 	if n := len(inbox(t, cityC, "confirmations", "Ins Leere")); n != 2 {
 		t.Errorf("confirmations: %d, want the dispatch and the failure", n)
@@ -247,17 +252,11 @@ func TestFederationRetry(t *testing.T) {
 	ctx := t.Context()
 	city := f.a.Open(pt.OrgApp("authority", "Stadt Zweimal", true), true)
 	erika := f.b.Open(pt.PersonApp("Erika", "Einmal"), true)
-	send := f.a.P.Relay.Send
-	var calls atomic.Int32
-	f.a.P.Relay.Send = func(ctx context.Context, domain, from string, rcpts []string, msg []byte) error {
-		if calls.Add(1) == 1 {
-			if err := send(ctx, domain, from, rcpts, msg); err != nil {
-				return err
-			}
-			return errors.New("connection reset before the reply")
-		}
-		return send(ctx, domain, from, rcpts, msg)
-	}
+	// Each side's first handover reaches the other, and its reply is lost:
+	// A's of the letter, B's of the receipt confirmation.
+	var calls, bcalls atomic.Int32
+	f.a.P.Relay.Send = loseFirstReply(f.a.P.Relay.Send, &calls)
+	f.b.P.Relay.Send = loseFirstReply(f.b.P.Relay.Send, &bcalls)
 	sent, err := city.High().Send(ctx, &api.SendRequest{To: []string{erika.Address}, Subject: "Einmal",
 		Text: "genau einmal", ReceiptConfirmation: true})
 	if err != nil {
@@ -266,11 +265,14 @@ func TestFederationRetry(t *testing.T) {
 	f.settle(t)
 	f.Clock.Advance(time.Minute) // the retry's backoff
 	f.settle(t)
-	if calls.Load() != 2 {
-		t.Fatalf("handovers: %d, want 2", calls.Load())
+	if calls.Load() != 2 || bcalls.Load() != 2 {
+		t.Fatalf("handovers: %d and %d, want 2 each", calls.Load(), bcalls.Load())
 	}
 	cityC := login(t, f.a, city, true)
 	wantNames(t, events(t, cityC, sent.ID), "ContentConsignment")
+	if n := len(inbox(t, cityC, "confirmations", "Einmal")); n != 1 {
+		t.Fatalf("receipt confirmations: %d, want 1", n)
+	}
 	if n := len(inbox(t, login(t, f.b, erika, false), "inbox", "Einmal")); n != 1 {
 		t.Fatalf("copies in erika's inbox: %d, want 1", n)
 	}
@@ -296,5 +298,19 @@ func TestFederationRetry(t *testing.T) {
 	f.verifyAll(t, cityC, events(t, cityC, late.ID))
 	if n := len(inbox(t, login(t, f.b, erika, false), "inbox", "Spät")); n != 0 {
 		t.Errorf("a letter given up was delivered: %d", n)
+	}
+}
+
+// loseFirstReply makes the first handover reach the peer and then fail,
+// as when the connection breaks before the peer's reply is read.
+func loseFirstReply(send func(context.Context, string, string, []string, []byte) error, calls *atomic.Int32) func(context.Context, string, string, []string, []byte) error {
+	return func(ctx context.Context, domain, from string, rcpts []string, msg []byte) error {
+		if calls.Add(1) == 1 {
+			if err := send(ctx, domain, from, rcpts, msg); err != nil {
+				return err
+			}
+			return errors.New("connection reset before the reply")
+		}
+		return send(ctx, domain, from, rcpts, msg)
 	}
 }

@@ -1,0 +1,4 @@
+package relay
+
+// Seal is seal, for the tests of what a receiving provider refuses.
+var Seal = seal
