@@ -201,7 +201,7 @@ type AttachmentInfo struct {
 // Event is a recorded fact about a letter, with its time: what a confirmation
 // will prove.
 type Event struct {
-	Kind    string    `json:"kind"`              // accepted, stored, picked_up, deemed_served, trashed, deleted
+	Kind    string    `json:"kind"`              // accepted, stored, relayed, relay_failed, relay_warned, picked_up, deemed_served, trashed, deleted
 	At      time.Time `json:"at"`                // when it happened
 	Address string    `json:"address,omitempty"` // whose mailbox
 	Level   string    `json:"level,omitempty"`   // login level of the session that caused it
@@ -315,7 +315,7 @@ type Officer struct {
 // that carried it is a letter in the inbox, /api/v1/letters/{confirmation}.
 type EvidenceInfo struct {
 	ID           string    `json:"id"`                     // the evidence identifier, as in the document
-	Event        string    `json:"event"`                  // ETSI EN 319 522 event: SubmissionAcceptance, ContentConsignment, ContentHandover, ContentHandoverFailure, …
+	Event        string    `json:"event"`                  // ETSI EN 319 522 event: SubmissionAcceptance, RelayAcceptance, RelayFailure, ContentConsignment, ContentConsignmentFailure, ContentHandover, ContentHandoverFailure, …
 	At           time.Time `json:"at"`                     // when the event happened
 	Recipient    string    `json:"recipient,omitempty"`    // the recipient the evidence names
 	Confirmation string    `json:"confirmation,omitempty"` // your copy of the confirmation message; absent when you have none
@@ -331,7 +331,7 @@ type EvidenceList struct {
 // a reminder.
 type QueueJob struct {
 	ID         string     `json:"id"`                    // the job; retry it with /api/v1/admin/queue/{id}/retry
-	Kind       string     `json:"kind"`                  // evidence, rejection, deemed-service, pickup-reminder
+	Kind       string     `json:"kind"`                  // evidence, rejection, relay, relay-warning, deemed-service, pickup-reminder
 	Key        string     `json:"key"`                   // what it is about (an event and copy, a copy, a message id)
 	RunAt      time.Time  `json:"run_at"`                // due from
 	Attempts   int        `json:"attempts"`              // attempts so far
