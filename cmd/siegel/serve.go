@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/api/client"
+	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/provider"
 )
 
@@ -66,10 +67,12 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve --dir DIR [--listen HOST:PORT] [--plain-http]")
+	fs := newFlags(e, "serve", "serve --dir DIR [--listen HOST:PORT] [--plain-http] [--clock-offset DURATION]")
 	dir := fs.String("dir", "", "the provider's data folder (made by siegel init)")
 	listen := fs.String("listen", "", "listen address (default: the config's listen)")
 	plain := fs.Bool("plain-http", false, "serve plain HTTP instead of TLS (only behind a TLS-terminating proxy)")
+	offset := fs.Duration("clock-offset", 0, "for tests and drills only: run the provider's clock this far ahead of (or, negative, behind) the wall clock, "+
+		"which shifts every deadline (handover warning, deemed service, sessions, lockouts); never in production")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -77,7 +80,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return errors.New("--dir: required")
 	}
 	log := newLogger(e, *dir)
-	p, err := provider.Open(ctx, *dir, provider.Options{Log: log})
+	opts := provider.Options{Log: log}
+	if *offset != 0 {
+		opts.Clock = clock.Offset(*offset)
+		log.Warn("the clock is moved by --clock-offset: every deadline and every time in evidence is shifted; for tests and drills only",
+			"offset", offset.String(), "now", opts.Clock.Now().Format(time.RFC3339))
+	}
+	p, err := provider.Open(ctx, *dir, opts)
 	if err != nil {
 		return err
 	}

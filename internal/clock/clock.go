@@ -48,3 +48,13 @@ func (f *Fake) Set(t time.Time) {
 	f.now = t.UTC()
 	f.mu.Unlock()
 }
+
+// Offset is the wall clock moved by a fixed duration: Now is time.Now in UTC
+// plus the offset. It is for drills and black-box tests that need a process
+// to live hours or days later than the wall clock, so that deadlines (the 4 h
+// handover warning, deemed service, session ends) fall due without waiting;
+// never for production, where every deadline it moves is a legal one.
+type Offset time.Duration
+
+// Now returns the wall clock's time in UTC, moved by the offset.
+func (o Offset) Now() time.Time { return time.Now().UTC().Add(time.Duration(o)) }
