@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/evidence"
@@ -64,15 +65,54 @@ func (s *Service) Evidence(ctx context.Context, p *auth.Principal, id string) ([
 		}
 		return nil
 	})
-	// Events of one moment (the dispatch and the receipt of a letter
-	// delivered at once) list in the order of a letter's life.
-	slices.SortStableFunc(out, func(a, b EvidenceItem) int {
-		if c := a.At.Compare(b.At); c != 0 {
+	sortEvidence(out)
+	return out, err
+}
+
+// sortEvidence orders evidence by time, and the evidence of one copy in
+// the order of a letter's life. Events of one moment (the dispatch and the
+// receipt of a letter delivered at once) would tie; and between providers
+// the stages of one copy are dated by two clocks (the receipt by the
+// recipient's provider before it answers, the handover by the sender's
+// after the answer), which a few milliseconds or a clock's drift could put
+// the wrong way round. So each copy's stages are sorted by their place in
+// its life, and each is listed no earlier than the stage before it.
+func sortEvidence(items []EvidenceItem) {
+	byCopy := map[string][]int{}
+	for i := range items {
+		byCopy[items[i].CopyID] = append(byCopy[items[i].CopyID], i)
+	}
+	key := make([]time.Time, len(items))
+	for _, idx := range byCopy {
+		slices.SortStableFunc(idx, func(a, b int) int { return lifeRank(items[a].Event) - lifeRank(items[b].Event) })
+		var last time.Time
+		for _, i := range idx {
+			last = maxTime(last, items[i].At)
+			key[i] = last
+		}
+	}
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := key[a].Compare(key[b]); c != 0 {
 			return c
 		}
-		return lifeRank(a.Event) - lifeRank(b.Event)
+		return lifeRank(items[a].Event) - lifeRank(items[b].Event)
 	})
-	return out, err
+	sorted := make([]EvidenceItem, len(items))
+	for i, j := range order {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // lifeRank orders events of the same time as they happen in a letter's life.

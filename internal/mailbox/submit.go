@@ -264,6 +264,13 @@ func (s *Service) remote(r *recipient, domain string) error {
 		return refuse(r, nil, problem.Field(r.field, "unknown_domain",
 			"%s is not at this provider (%s), and this provider is not part of a federation", r.addr, s.Domain))
 	}
+	if err := s.Peers.Accredited(s.Domain); err != nil {
+		// Revoked, or not yet listed: no provider would take the letter
+		// from this one (TR BInfra-IO §7).
+		s.Log.Error("this provider is not on the trust list; letters to other providers are refused", "err", err)
+		return refuse(r, nil, problem.New(problem.Unavailable, r.field, "not_accredited",
+			"%s cannot be reached from here now: this provider (%s) is not on the accreditation authority's current trust list", r.addr, s.Domain))
+	}
 	if err := s.Peers.Accredited(domain); err != nil {
 		s.Log.Info("recipient domain refused", "domain", domain, "err", err)
 		return refuse(r, nil, problem.Field(r.field, "unknown_domain",

@@ -23,13 +23,13 @@ type fed struct {
 	a, b *pt.Env
 }
 
-func newFed(t *testing.T) *fed {
+func newFed(t testing.TB) *fed {
 	f := pt.NewFederation(t, true, "a.siegel.test", "b.siegel.test")
 	return &fed{Federation: f, a: f.Providers[0], b: f.Providers[1]}
 }
 
 // settle runs both providers' queues until neither has anything due.
-func (f *fed) settle(t *testing.T) {
+func (f *fed) settle(t testing.TB) {
 	t.Helper()
 	for range 20 {
 		n := 0

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/api/client"
 	"github.com/siegel-mail/siegel/internal/federation"
 	"github.com/siegel-mail/siegel/internal/letter"
+	"github.com/siegel-mail/siegel/internal/pki"
 	pt "github.com/siegel-mail/siegel/internal/provider/providertest"
 	"github.com/siegel-mail/siegel/internal/relay"
 	"github.com/siegel-mail/siegel/internal/store"
@@ -129,4 +133,48 @@ func reasonsOf(t *testing.T, f *fed, c interface {
 		t.Fatal(err)
 	}
 	return check(t, f, file).Reasons
+}
+
+// TestFederationRevoked: once the authority revokes A, B refuses A at the
+// handshake as soon as B's list says so, and A, once its own list says so,
+// refuses letters to other providers at submission with a clear reason.
+func TestFederationRevoked(t *testing.T) {
+	t.Parallel()
+	f := newFed(t)
+	ctx := t.Context()
+	city := f.a.Open(pt.OrgApp("authority", "Stadt Entzug", true), true)
+	erika := f.b.Open(pt.PersonApp("Erika", "Entzug"), true)
+	cityC := city.High()
+	auth, err := pki.LoadAuthority(f.Authority)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.Revoke("a.siegel.test", "Akkreditierung entzogen", f.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.Clock.Advance(time.Second) // a list newer than the one the providers have
+	if err := f.b.P.Trust.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A does not know yet: it accepts, and B refuses the handover.
+	if _, err := cityC.Send(ctx, &api.SendRequest{To: []string{erika.Address}, Subject: "Nach Entzug", Text: "?"}); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	q, err := f.a.Operator.Queue(ctx, "relay", true, 10, "")
+	if err != nil || len(q.Jobs) != 1 || !strings.Contains(q.Jobs[0].LastError, "TLS") && !strings.Contains(q.Jobs[0].LastError, "certificate") {
+		t.Fatalf("A's handover after the revocation: %v %+v", err, q)
+	}
+	if l, err := login(t, f.b, erika, false).List(ctx, "inbox", 10, ""); err != nil || len(l.Letters) != 0 {
+		t.Fatalf("B took a letter from a revoked provider: %v %+v", err, l)
+	}
+	// Once A's own list says so, it refuses such letters at once.
+	if err := f.a.P.Trust.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cityC.Send(ctx, &api.SendRequest{To: []string{erika.Address}, Subject: "Noch einer", Text: "?"})
+	var pe *client.Error
+	if !errors.As(err, &pe) || pe.Status != 503 || pe.Code != "not_accredited" || pe.Field != "to[0]" {
+		t.Fatalf("a letter to another provider from a revoked one: %v", err)
+	}
 }
