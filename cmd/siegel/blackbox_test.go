@@ -181,6 +181,35 @@ func TestDemoBlackBox(t *testing.T) {
 	if out, err := siegel("", "send", "--to", f.Accounts[0].Address, "--subject", "Rückfrage", "--text", "Guten Tag", "--receipt-confirmation"); err != nil {
 		t.Fatalf("send: %v\n%s", err, out)
 	}
+	// The city, at the other provider, has every confirmation of its
+	// letter: its own provider's dispatch confirmation, and the receipt
+	// and pickup confirmations Erika's provider issued and sent back.
+	city := f.Accounts[0]
+	if out, err := siegel(city.Password+"\n", "login", "--server", urlOf(f, city), "--address", city.Address, "--password-file", "-"); err != nil {
+		t.Fatalf("login as the city: %v\n%s", err, out)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		out, err := siegel("", "inbox", "--folder", "confirmations", "--json")
+		if err != nil {
+			t.Fatalf("the city's confirmations: %v\n%s", err, out)
+		}
+		var c api.LetterList
+		if err := json.Unmarshal([]byte(out), &c); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, l := range c.Letters {
+			if strings.Contains(l.Subject, "Grundsteuerbescheid") {
+				got[strings.SplitN(l.Subject, " ", 2)[0]] = true
+			}
+		}
+		if got["*Versandbestätigung*"] && got["*Eingangsbestätigung*"] && got["*Abholbestätigung*"] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the city's confirmations of its letter to Erika after 60 s: %v\n%s", got, out)
+		}
+	}
 	// Stop, start again on the same folder: same accounts, same letters.
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
