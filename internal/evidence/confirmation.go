@@ -221,7 +221,30 @@ func (c *Confirmation) fields(w wording) []field {
 	if e.PrivateID != "" { // TR PVD-IO §3.1.17: copied into every confirmation
 		f = append(f, field{letter.HdrPrivateID, unstructured(letter.HdrPrivateID, e.PrivateID)})
 	}
+	if t := NotificationType(e); t != "" {
+		f = append(f, field{letter.HdrNotificationType, t})
+	}
 	return f
+}
+
+// NotificationType is the X-de-mail-notification-type of a confirmation of
+// e: on the failures that tell a sender that a letter did not reach its
+// recipient, the TR's value for the first reason (TR PVD-IO §3.1.20:
+// unknown-recipient, closed-account, invalid-format, and other for every
+// other reason); "" on every other event.
+func NotificationType(e *Evidence) string {
+	switch e.Event {
+	case SubmissionRejection, ContentConsignmentFailure, RelayFailure:
+	default:
+		return ""
+	}
+	if len(e.Reasons) > 0 {
+		switch c := e.Reasons[0].Code; c {
+		case ReasonUnknownRecipient, ReasonClosedAccount, ReasonInvalidFormat:
+			return c
+		}
+	}
+	return ReasonOther
 }
 
 // letterMessageID is the msg-id of the letter the evidence is about, or ""

@@ -271,13 +271,17 @@ func TestConfirmationTamper(t *testing.T) {
 		{"the outer Subject", change(t, raw, "Subject: =?utf-8?q?*Zustellfehler*", "Subject: =?utf-8?q?*Zustellfehlex*", 1), CheckHeaders},
 		{"the outer message type", change(t, raw, "type: confirmation of receipt", "type: confirmation of dispatch", 1), CheckHeaders},
 		{"the outer file number", change(t, raw, "private-id: =?utf-8?q?Az", "private-id: =?utf-8?q?Ax", 1), CheckHeaders},
+		{"the outer notification type", change(t, raw, "notification-type: unknown-recipient", "notification-type: closed-account", 1), CheckHeaders},
+		{"signed headers without the notification type", p.composeWith(t, ContentConsignmentFailure, func(f []field) {
+			f[len(f)-1].name = "X-Note"
+		}), CheckHeaders},
 		{"a second outer To", change(t, raw, "Cc: erika", "To: someone@else.example\r\nCc: erika", 1), CheckHeaders},
 		{"the outer To and its signed copy", change(t, raw, "To: post@amt", "To: pest@amt", -1), CheckMessageDigest},
 		{"signed headers that contradict the evidence", p.composeWith(t, ContentConsignmentFailure, func(f []field) {
 			f[2].value = "pest@amt.siegel.example"
 		}), CheckHeaders},
 		{"signed headers with another message type", p.composeWith(t, ContentConsignmentFailure, func(f []field) {
-			f[len(f)-3].value = TypeDispatchConfirmation
+			f[len(f)-4].value = TypeDispatchConfirmation
 		}), CheckHeaders},
 		{"signed headers without Cc", p.composeWith(t, ContentConsignmentFailure, func(f []field) {
 			f[3].name = "X-Cc"
@@ -323,7 +327,7 @@ func (p *testPKI) composeWith(t *testing.T, ev Event, edit func([]field)) []byte
 	c := &Confirmation{Evidence: e, MessageID: confID, Subject: confSubject, Date: signTime, File: p.fileOf(t, e)}
 	w, _ := wordingOf(ev)
 	fields := c.fields(w)
-	if fields[2].name != "To" || fields[3].name != "Cc" || fields[len(fields)-3].name != letter.HdrMessageType {
+	if fields[2].name != "To" || fields[3].name != "Cc" || fields[len(fields)-4].name != letter.HdrMessageType {
 		t.Fatalf("the fields are in another order: %v", fields)
 	}
 	edit(fields)

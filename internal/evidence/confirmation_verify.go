@@ -460,6 +460,9 @@ func (vc *VerifiedConfirmation) checkHeaders(outer, signed header) error {
 	if e.PrivateID != "" {
 		required = append(required, letter.HdrPrivateID)
 	}
+	if NotificationType(e) != "" {
+		required = append(required, letter.HdrNotificationType)
+	}
 	for _, name := range required {
 		if _, n := signed.get(name); n != 1 {
 			return headersErr("the signed part does not repeat %s", name)
@@ -494,6 +497,9 @@ func checkParties(h header, e *Evidence, w wording) error {
 	v, n := h.get(letter.HdrPrivateID)
 	if n > 1 || n == 1 && decodeWords(v) != e.PrivateID || n == 0 && e.PrivateID != "" {
 		return headersErr("%s is %.80q, but the evidence says %.80q", letter.HdrPrivateID, decodeWords(v), e.PrivateID)
+	}
+	if v, n := h.get(letter.HdrNotificationType); n > 1 || v != NotificationType(e) {
+		return headersErr("%s is %.40q, but the evidence makes it %q", letter.HdrNotificationType, v, NotificationType(e))
 	}
 	return nil
 }

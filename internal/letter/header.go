@@ -26,6 +26,10 @@ const (
 	HdrPrivateID       = "X-de-mail-private-id"
 	HdrChosenRecipient = "X-de-mail-chosen-recipient"
 	HdrIntegrity       = "X-de-mail-integrity"
+	// HdrNotificationType says why a letter did not reach its recipient:
+	// unknown-recipient, closed-account, invalid-format or other
+	// (TR PVD-IO §3.1.20).
+	HdrNotificationType = "X-de-mail-notification-type"
 
 	// HdrSignatureCertificate carries the certificate of the key that signed
 	// X-de-mail-integrity, in base64 DER: the key is taken from it, never from

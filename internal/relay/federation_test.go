@@ -230,6 +230,11 @@ func TestFederationRefusals(t *testing.T) {
 	if r := reasonsOf(t, f, cityC, evs[1].ID); len(r) == 0 || !strings.HasPrefix(r[0], "unknown-recipient:") {
 		t.Errorf("failure reasons: %+v", r)
 	}
+	// The notice to the sender names the TR notification type.
+	raw, err := cityC.Raw(ctx, evs[1].Confirmation)
+	if err != nil || !strings.Contains(string(raw), "\r\nX-de-mail-notification-type: unknown-recipient\r\n") {
+		t.Errorf("the failure's confirmation message: %v\n%.600s", err, raw)
+	}
 	if n := len(inbox(t, cityC, "confirmations", "Ins Leere")); n != 2 {
 		t.Errorf("confirmations: %d, want the dispatch and the failure", n)
 	}
