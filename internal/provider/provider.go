@@ -32,6 +32,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/registration"
 	"github.com/siegel-mail/siegel/internal/relay"
 	"github.com/siegel-mail/siegel/internal/store"
+	"github.com/siegel-mail/siegel/internal/web"
 )
 
 // Options are what the caller injects.
@@ -73,6 +74,8 @@ type Provider struct {
 	// is its server; both nil without federation.
 	Relay  *relay.Service
 	SMTP   *federation.Server
+	// Web is the web mailbox, registration and officer console.
+	Web    *web.Server
 	manual bool
 	lock   *os.File
 }
@@ -171,6 +174,8 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if err := p.wireFederation(); err != nil {
 		return nil, err
 	}
+	p.Web = &web.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, Name: c.Name,
+		Domain: c.Domain, Secure: true, MaxMessageBytes: maxBytes, Verify: p.verifyEvidence}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes,
 		Queue: &queue.Admin{Store: st, Clock: o.Clock, Log: log}}
 	ok = true
@@ -204,17 +209,26 @@ func lockDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// Handler is everything the provider serves on its one listener.
-func (p *Provider) Handler() http.Handler {
+// Handler is everything the provider serves on its one listener: the
+// API under /api/, the web pages everywhere else.
+func (p *Provider) Handler() (http.Handler, error) {
+	pages, err := p.Web.Handler()
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", p.API.Handler())
-	mux.HandleFunc("GET /{$}", p.home)
-	return mux
+	mux.Handle("/", pages)
+	return mux, nil
 }
 
 // Serve serves on ln until ctx ends, with TLS unless plain is set.
 func (p *Provider) Serve(ctx context.Context, ln net.Listener, plain bool) error {
-	srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	h, err := p.Handler()
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(p.Log.Handler(), slog.LevelWarn)}
 	if !plain {
 		dir := func(f string) string {
@@ -259,7 +273,7 @@ func (p *Provider) Serve(ctx context.Context, ln net.Listener, plain bool) error
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
 	if e := <-errc; !errors.Is(e, http.ErrServerClosed) {
 		err = errors.Join(err, e)
 	}

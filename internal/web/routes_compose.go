@@ -1,0 +1,6 @@
+package web
+
+import "net/http"
+
+// composeRoutes registers the compose pages.
+func (s *Server) composeRoutes(mux *http.ServeMux) {}
