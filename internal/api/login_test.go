@@ -58,6 +58,11 @@ func TestLoginLevelsAndStepUp(t *testing.T) {
 	// Re-enrolment at high: the old factor works until the new one is confirmed.
 	en2 := must[*api.TOTPEnrollment](t)(u.C.EnrollTOTP(ctx))
 	must[*api.Session](t)(e.Public.Login(ctx, u.Address, u.Password, e.Code(en.Secret)))
+	// A session at normal cannot confirm the replacement: it could try
+	// codes against it.
+	normal := e.Public.With(must[*api.Session](t)(e.Public.Login(ctx, u.Address, u.Password, "")).Token)
+	_, err = normal.ConfirmTOTP(ctx, e.Code(en2.Secret))
+	wantErr(t, err, 403, "login_level", "")
 	must[*api.Account](t)(u.C.ConfirmTOTP(ctx, e.Code(en2.Secret)))
 	_, err = e.Public.Login(ctx, u.Address, u.Password, e.Code(en.Secret))
 	wantErr(t, err, 401, "invalid_code", "totp_code")

@@ -50,13 +50,19 @@ func (s *Service) EnrollTOTP(ctx context.Context, p *Principal) (*Enrollment, er
 	return &Enrollment{Secret: secret, URI: uri}, nil
 }
 
-// ConfirmTOTP enables the pending secret when code matches it.
+// ConfirmTOTP enables the pending secret when code matches it. Replacing an
+// enabled factor needs a high session here too: else a session at normal
+// could try codes against a replacement its holder started at high.
 func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string) error {
 	now := s.Clock.Now()
 	return s.Store.Update(ctx, func(tx store.Tx) error {
 		a, err := tx.AccountByID(p.Account.ID)
 		if err != nil {
 			return err
+		}
+		if a.TOTPEnabled && p.Level() != account.High {
+			return problem.New(problem.Forbidden, "", "login_level",
+				"a second factor is already enrolled; replacing it needs a session at high")
 		}
 		if len(a.TOTPPending) == 0 {
 			return problem.New(problem.Conflict, "totp_code", "no_enrolment", "no second-factor enrolment is waiting for confirmation")

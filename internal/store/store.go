@@ -118,6 +118,11 @@ type SessionTx interface {
 	// authenticated request needs both.
 	SessionAccount(hash string) (*Session, *Account, error)
 	UpdateSession(s *Session) error
+	// AccountSessions lists an account's sessions, ended ones that no
+	// cleanup has removed yet included, newest first (CreatedAt, then
+	// TokenHash): the holder's list of where the account is logged in,
+	// which they may end one by one (SPEC Accounts). Nothing is no error.
+	AccountSessions(accountID string) ([]Session, error)
 	DeleteSession(tokenHash string) error
 	DeleteAccountSessions(accountID string) error
 	// DeleteExpiredSessions deletes up to limit sessions that have ended

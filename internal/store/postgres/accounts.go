@@ -240,6 +240,21 @@ func (t *txn) UpdateSession(s *store.Session) error {
 		string(s.Level), ts(s.LastSeen), ts(s.ExpiresAt), s.TokenHash)
 }
 
+func (t *txn) AccountSessions(accountID string) ([]store.Session, error) {
+	// sessions_account (account_id) finds the rows; an account has few.
+	return collect(t, `SELECT token_hash, account_id, level, created_at, last_seen, expires_at
+		FROM sessions WHERE account_id = $1 ORDER BY created_at DESC, token_hash`, []any{accountID},
+		func(r pgx.Row) (store.Session, error) {
+			var s store.Session
+			var level string
+			if err := r.Scan(sessionDest(&s, &level)...); err != nil {
+				return store.Session{}, err
+			}
+			s.Level = account.Level(level)
+			return s, nil
+		})
+}
+
 func (t *txn) DeleteSession(tokenHash string) error {
 	return t.write(`DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 }

@@ -259,6 +259,29 @@ func (t *txn) UpdateSession(s *store.Session) error {
 		string(s.Level), tm(s.LastSeen), tm(s.ExpiresAt), s.TokenHash)
 }
 
+func (t *txn) AccountSessions(accountID string) ([]store.Session, error) {
+	// sessions_account (account_id) finds the rows; an account has few.
+	rows, err := t.q.QueryContext(t.ctx, `SELECT token_hash, account_id, level, created_at, last_seen, expires_at
+		FROM sessions WHERE account_id = ? ORDER BY created_at DESC, token_hash`, accountID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Session
+	for rows.Next() {
+		var s store.Session
+		var level string
+		var created, seen, exp int64
+		if err := rows.Scan(&s.TokenHash, &s.AccountID, &level, &created, &seen, &exp); err != nil {
+			return nil, mapErr(err)
+		}
+		s.Level = account.Level(level)
+		s.CreatedAt, s.LastSeen, s.ExpiresAt = fromTm(created), fromTm(seen), fromTm(exp)
+		out = append(out, s)
+	}
+	return out, mapErr(rows.Err())
+}
+
 func (t *txn) DeleteSession(tokenHash string) error {
 	return t.exec(`DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 }

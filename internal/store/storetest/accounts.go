@@ -40,6 +40,7 @@ var officerTests = []test{
 var sessionTests = []test{
 	{"Lifecycle", testSessions},
 	{"DeleteAccountSessions", testDeleteAccountSessions},
+	{"AccountSessions", testAccountSessions},
 	{"DeleteExpiredSessions", testDeleteExpiredSessions},
 }
 
@@ -647,6 +648,70 @@ func testDeleteAccountSessions(t *testing.T, s store.Store) {
 		}
 		return tx.DeleteSession("tok-never")
 	})
+}
+
+func testAccountSessions(t *testing.T, s store.Store) {
+	// Newest first; two created at the same instant in token-hash order. An
+	// ended session (expired, not yet cleaned up) is listed too: the caller
+	// decides what is still live.
+	mk := func(hash, acct string, created time.Duration, level account.Level) *store.Session {
+		return &store.Session{TokenHash: hash, AccountID: acct, Level: level, CreatedAt: at(created),
+			LastSeen: at(created + time.Minute), ExpiresAt: at(created + 12*time.Hour)}
+	}
+	oldest := mk("tok-c", "acct-1", 0, account.Normal)
+	oldest.ExpiresAt = at(time.Minute)
+	twinB, twinA := mk("tok-b", "acct-1", time.Hour, account.High), mk("tok-a", "acct-1", time.Hour, account.Normal)
+	newest := mk("tok-d", "acct-1", 2*time.Hour, account.High)
+	other := mk("tok-e", "acct-2", 3*time.Hour, account.Normal)
+	update(t, s, func(tx store.Tx) error {
+		for _, id := range []string{"acct-1", "acct-2", "acct-3"} {
+			if err := tx.InsertAccount(newAccount(id, id+"@example.de-mail.de")); err != nil {
+				return err
+			}
+		}
+		for _, sess := range []*store.Session{oldest, twinB, newest, other, twinA} {
+			if err := tx.InsertSession(sess); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	list := func(acct string) []store.Session {
+		t.Helper()
+		var got []store.Session
+		view(t, s, func(tx store.Tx) (err error) {
+			got, err = tx.AccountSessions(acct)
+			return err
+		})
+		return got
+	}
+	check(t, "AccountSessions(acct-1)", list("acct-1"), []store.Session{*newest, *twinA, *twinB, *oldest})
+	check(t, "AccountSessions(acct-2)", list("acct-2"), []store.Session{*other})
+	if got := list("acct-3"); len(got) != 0 {
+		t.Errorf("AccountSessions(acct-3) = %d sessions, want none", len(got))
+	}
+	if got := list("acct-never"); len(got) != 0 {
+		t.Errorf("AccountSessions(acct-never) = %d sessions, want none", len(got))
+	}
+
+	// Within an Update the list sees the function's own writes.
+	var seen []store.Session
+	update(t, s, func(tx store.Tx) (err error) {
+		if err := tx.DeleteSession(twinA.TokenHash); err != nil {
+			return err
+		}
+		up := *newest
+		up.Level, up.LastSeen = account.Normal, at(5*time.Hour)
+		if err := tx.UpdateSession(&up); err != nil {
+			return err
+		}
+		seen, err = tx.AccountSessions("acct-1")
+		return err
+	})
+	up := *newest
+	up.Level, up.LastSeen = account.Normal, at(5*time.Hour)
+	check(t, "AccountSessions(acct-1) in the Update that changed them", seen, []store.Session{up, *twinB, *oldest})
+	check(t, "AccountSessions(acct-1) after the Update", list("acct-1"), []store.Session{up, *twinB, *oldest})
 }
 
 func testDeleteExpiredSessions(t *testing.T, s store.Store) {
