@@ -72,8 +72,8 @@ type Provider struct {
 	Trust *federation.TrustStore
 	// Relay hands letters to other providers and takes theirs, and SMTP
 	// is its server; both nil without federation.
-	Relay  *relay.Service
-	SMTP   *federation.Server
+	Relay *relay.Service
+	SMTP  *federation.Server
 	// Web is the web mailbox, registration and officer console.
 	Web    *web.Server
 	manual bool

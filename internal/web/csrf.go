@@ -35,6 +35,13 @@ func (s *Server) csrf(h http.Handler) http.Handler {
 		var err error
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			err = r.ParseMultipartForm(8 << 20)
+			// The request is a copy (WithContext above), whose spooled
+			// files net/http does not know to remove.
+			defer func() {
+				if r.MultipartForm != nil {
+					r.MultipartForm.RemoveAll()
+				}
+			}()
 		} else {
 			err = r.ParseForm()
 		}
@@ -45,7 +52,7 @@ func (s *Server) csrf(h http.Handler) http.Handler {
 		if got := r.PostFormValue("csrf"); subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 			// An old tab, or a form from elsewhere: nothing happens, and
 			// the user starts again from the page (a composed letter is
-			// kept in the browser, see app.js).
+			// kept in the browser, see compose.js).
 			s.fail(w, r, http.StatusForbidden, "err.csrf")
 			return
 		}

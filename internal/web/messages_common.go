@@ -62,7 +62,7 @@ func commonMessages() map[string]text {
 		"err.csrf": {"Diese Seite war zu lange offen oder kam von anderswo. Laden Sie sie neu und versuchen Sie es noch einmal; ein angefangener Brief bleibt in diesem Browser erhalten.",
 			"This page was open too long or came from elsewhere. Reload it and try again; a letter you began stays in this browser."},
 		"err.not_found":         {"Nicht gefunden.", "Not found."},
-		"err.bad_credentials":     {"Adresse oder Passwort stimmen nicht.", "The address or password is wrong."},
+		"err.bad_credentials":   {"Adresse oder Passwort stimmen nicht.", "The address or password is wrong."},
 		"err.locked":            {"Nach zu vielen falschen Versuchen ist die Anmeldung vorübergehend gesperrt. Versuchen Sie es später noch einmal.", "After too many wrong attempts, login is locked for a while. Try again later."},
 		"err.invalid_code":      {"Der Code stimmt nicht. Nehmen Sie den aktuellen aus Ihrer App.", "The code is wrong. Use the current one from your app."},
 		"err.login_level":       {"Dafür brauchen Sie das Anmeldeniveau hoch (zweiter Faktor).", "This needs login level high (a second factor)."},

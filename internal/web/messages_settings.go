@@ -1,4 +1,128 @@
 package web
 
-// settingsMessages are the texts of the settings pages.
-func settingsMessages() map[string]text { return map[string]text{} }
+import (
+	"fmt"
+
+	"github.com/siegel-mail/siegel/internal/account"
+)
+
+// settingsMessages are the texts of the settings pages. Refusals of the
+// services the settings call are under settings.err.<field>.<code> or
+// settings.err.<code> (see settingsProblem), so that the other parts'
+// err.<code> keys stay theirs.
+func settingsMessages() map[string]text {
+	return map[string]text{
+		"settings.title":             {"Einstellungen", "Settings"},
+		"settings.lead":              {"Ihr Konto, seine Anmeldung und wo Sie angemeldet sind.", "Your account, how you log in and where you are logged in."},
+		"settings.account":           {"Konto", "Account"},
+		"settings.address":           {"Adresse", "Address"},
+		"settings.name":              {"Name", "Name"},
+		"settings.kind":              {"Kontoart", "Kind of account"},
+		"settings.kind.person":       {"Natürliche Person", "Natural person"},
+		"settings.kind.organisation": {"Organisation", "Organisation"},
+		"settings.kind.authority":    {"Behörde", "Authority"},
+		"settings.pseudonym": {"Pseudonym: Jeder Empfänger sieht, dass die Adresse ein Pseudonym ist.",
+			"Pseudonym: every recipient sees that the address is a pseudonym."},
+		"settings.level":  {"Anmeldeniveau jetzt", "Login level now"},
+		"settings.stepup": {"Mit zweitem Faktor auf „hoch“ wechseln", "Go to “high” with the second factor"},
+
+		"settings.factor":         {"Zweiter Faktor", "Second factor"},
+		"settings.factor.on":      {"Eingerichtet: Ein Code Ihrer Authenticator-App bringt Sie auf das Anmeldeniveau hoch.", "Set up: a code from your authenticator app takes you to login level high."},
+		"settings.factor.off":     {"Noch nicht eingerichtet. Ohne zweiten Faktor bleiben Sie beim Anmeldeniveau normal und können persönliche Nachrichten weder lesen noch senden.", "Not set up yet. Without a second factor you stay at login level normal and can neither read nor send personal letters."},
+		"settings.factor.pending": {"Eine Einrichtung wartet auf den ersten Code.", "A setup is waiting for its first code."},
+		"settings.factor.setup":   {"Zweiten Faktor einrichten", "Set up a second factor"},
+		"settings.factor.manage":  {"Zweiten Faktor ansehen oder ersetzen", "View or replace the second factor"},
+		"settings.factor.resume":  {"Einrichtung fortsetzen", "Continue the setup"},
+
+		"settings.password":        {"Passwort", "Password"},
+		"settings.password.change": {"Passwort ändern", "Change the password"},
+
+		"settings.language":      {"Sprache", "Language"},
+		"settings.language.help": {"Gilt für diesen Browser.", "Applies to this browser."},
+		"settings.language.save": {"Sprache speichern", "Save the language"},
+		"settings.language.de":   {"Deutsch", "Deutsch (German)"},
+		"settings.language.en":   {"English (Englisch)", "English"},
+
+		"settings.sessions": {"Wo Sie angemeldet sind", "Where you are logged in"},
+		"settings.sessions.help": {"Jede Anmeldung – im Browser oder über die Programmierschnittstelle – ist eine Sitzung. Beenden Sie jede, die Sie nicht kennen, und ändern Sie dann Ihr Passwort.",
+			"Every login – in a browser or through the API – is a session. End any you do not recognise, then change your password."},
+		"settings.sessions.created":            {"Angemeldet", "Logged in"},
+		"settings.sessions.seen":               {"Zuletzt aktiv", "Last active"},
+		"settings.sessions.level":              {"Niveau", "Level"},
+		"settings.sessions.expires":            {"Endet spätestens", "Ends at the latest"},
+		"settings.sessions.action":             {"Aktion", "Action"},
+		"settings.sessions.this":               {"Diese Sitzung", "This session"},
+		"settings.sessions.end":                {"Beenden", "End"},
+		"settings.sessions.end_this":           {"Beenden und abmelden", "End and log out"},
+		"settings.sessions.end_label":          {"Sitzung vom %s beenden", "End the session of %s"},
+		"settings.sessions.end_this_confirm":   {"Diese Sitzung beenden? Sie werden abgemeldet.", "End this session? You will be logged out."},
+		"settings.sessions.end_others":         {"Alle anderen Sitzungen beenden", "End all other sessions"},
+		"settings.sessions.end_others_confirm": {"Alle anderen Sitzungen beenden? Dort muss man sich neu anmelden.", "End all other sessions? They will have to log in again."},
+		"settings.sessions.none_other":         {"Sie sind nirgendwo sonst angemeldet.", "You are not logged in anywhere else."},
+
+		"settings.done.totp": {"Der zweite Faktor ist eingerichtet. Ab der nächsten Anmeldung fragen wir nach dem Code.",
+			"The second factor is set up. From your next login on, we ask for its code."},
+		"settings.done.password": {"Ihr Passwort ist geändert. Alle anderen Sitzungen wurden beendet.",
+			"Your password is changed. All other sessions were ended."},
+		"settings.done.revoked":  {"Die Sitzung ist beendet.", "The session is ended."},
+		"settings.done.others":   {"Alle anderen Sitzungen sind beendet.", "All other sessions are ended."},
+		"settings.done.gone":     {"Diese Sitzung war schon beendet.", "That session had already ended."},
+		"settings.done.language": {"Die Sprache ist gespeichert.", "The language is saved."},
+
+		"settings.totp.title": {"Zweiter Faktor", "Second factor"},
+		"settings.totp.what": {"Der zweite Faktor ist ein sechsstelliger Code, den eine Authenticator-App auf Ihrem Telefon alle 30 Sekunden neu erzeugt. Mit Passwort und Code erreichen Sie das Anmeldeniveau hoch, das persönliche Nachrichten verlangen (De-Mail-Gesetz § 4, § 5 Abs. 4).",
+			"The second factor is a six-digit code that an authenticator app on your phone makes anew every 30 seconds. With the password and the code you reach login level high, which personal letters require (De-Mail law § 4, § 5(4))."},
+		"settings.totp.enabled": {"Ihr zweiter Faktor ist eingerichtet.", "Your second factor is set up."},
+		"settings.totp.replace_help": {"Neues Telefon? Richten Sie den Faktor neu ein. Der bisherige gilt weiter, bis der neue mit seinem ersten Code bestätigt ist.",
+			"A new phone? Set the factor up again. The current one keeps working until the new one is confirmed with its first code."},
+		"settings.totp.replace": {"Neu einrichten", "Set up again"},
+		"settings.totp.replace_high": {"Um den eingerichteten Faktor zu ersetzen, melden Sie sich zuerst mit ihm an (Anmeldeniveau hoch): So kann niemand, der nur Ihr Passwort kennt, ihn austauschen.",
+			"To replace the factor you have, first log in with it (login level high): so nobody who knows only your password can swap it."},
+		"settings.totp.start_help": {"Sie brauchen eine Authenticator-App, zum Beispiel die Ihres Telefonherstellers oder eine quelloffene wie FreeOTP oder Aegis.",
+			"You need an authenticator app, for example your phone maker's or an open-source one such as FreeOTP or Aegis."},
+		"settings.totp.start": {"Einrichtung beginnen", "Begin the setup"},
+		"settings.totp.step1": {"1. Scannen Sie den QR-Code mit Ihrer Authenticator-App.", "1. Scan the QR code with your authenticator app."},
+		"settings.totp.qr_alt": {"QR-Code für Ihre Authenticator-App; der Schlüssel steht darunter auch als Text.",
+			"QR code for your authenticator app; the key is also given as text below."},
+		"settings.totp.manual": {"Kein Scan möglich? Geben Sie in der App diesen Schlüssel ein (Art: zeitbasiert, 6 Stellen, 30 Sekunden; Leerzeichen zählen nicht):",
+			"Cannot scan? Enter this key in the app (type: time-based, 6 digits, 30 seconds; spaces do not count):"},
+		"settings.totp.secret_label": {"Schlüssel", "Key"},
+		"settings.totp.keep": {"Zeigen Sie diesen Schlüssel niemandem: Wer ihn hat, erzeugt Ihre Codes.",
+			"Show this key to nobody: whoever has it makes your codes."},
+		"settings.totp.step2":   {"2. Geben Sie den Code ein, den die App jetzt zeigt.", "2. Enter the code the app shows now."},
+		"settings.totp.code":    {"Sechsstelliger Code", "Six-digit code"},
+		"settings.totp.confirm": {"Bestätigen und einschalten", "Confirm and switch on"},
+		"settings.totp.restart": {"Mit neuem Schlüssel von vorn beginnen", "Start again with a new key"},
+		"settings.back":         {"Zurück zu den Einstellungen", "Back to the settings"},
+
+		"settings.password.title": {"Passwort ändern", "Change the password"},
+		"settings.password.lead": {"Nach der Änderung werden alle anderen Sitzungen beendet; diese bleibt angemeldet.",
+			"After the change, all other sessions are ended; this one stays logged in."},
+		"settings.password.current": {"Aktuelles Passwort", "Current password"},
+		"settings.password.new":     {"Neues Passwort", "New password"},
+		"settings.password.repeat":  {"Neues Passwort wiederholen", "Repeat the new password"},
+		"settings.password.rules": {fmt.Sprintf("Mindestens %d Zeichen. Mehrere Wörter hintereinander sind gut zu merken und schwer zu erraten. Nicht Ihre Adresse und kein bekanntes Passwort.", account.MinPasswordLen),
+			fmt.Sprintf("At least %d characters. A few words in a row are easy to remember and hard to guess. Not your address and no well-known password.", account.MinPasswordLen)},
+		"settings.password.submit": {"Passwort ändern", "Change the password"},
+		"settings.password.high": {"Ihr Konto hat einen zweiten Faktor: Um das Passwort zu ändern, melden Sie sich zuerst mit ihm an (Anmeldeniveau hoch). So kann niemand, der nur Ihr Passwort kennt, Sie aussperren.",
+			"Your account has a second factor: to change the password, first log in with it (login level high). So nobody who knows only your password can lock you out."},
+
+		"settings.err.current_password.required": {"Bitte geben Sie Ihr aktuelles Passwort ein.", "Please enter your current password."},
+		"settings.err.new_password.required":     {"Bitte geben Sie ein neues Passwort ein.", "Please enter a new password."},
+		"settings.err.new_password2.required":    {"Bitte wiederholen Sie das neue Passwort.", "Please repeat the new password."},
+		"settings.err.new_password2.mismatch":    {"Die beiden neuen Passwörter stimmen nicht überein.", "The two new passwords differ."},
+		"settings.err.wrong_password": {"Das aktuelle Passwort stimmt nicht. Nach drei falschen Versuchen wird die Anmeldung eine Zeit lang gesperrt.",
+			"The current password is wrong. After three wrong attempts, login is locked for a while."},
+		"settings.err.weak": {fmt.Sprintf("Zu kurz oder zu leicht zu erraten: Nehmen Sie mindestens %d Zeichen, am besten mehrere Wörter.", account.MinPasswordLen),
+			fmt.Sprintf("Too short or too easy to guess: use at least %d characters, best a few words.", account.MinPasswordLen)},
+		"settings.err.like_address":          {"Das ist Ihre Adresse: Wählen Sie ein anderes Passwort.", "That is your address: choose another password."},
+		"settings.err.unchanged":             {"Das ist Ihr aktuelles Passwort: Wählen Sie ein neues.", "That is your current password: choose a new one."},
+		"settings.err.new_password.too_long": {"Das Passwort ist zu lang.", "The password is too long."},
+		"settings.err.new_password.syntax":   {"Bitte nur druckbare Zeichen und Leerzeichen, keine Tabulatoren oder Zeilenumbrüche.", "Printable characters and spaces only, no tabs or line breaks."},
+		"settings.err.password_changed":      {"Das Passwort wurde inzwischen geändert. Geben Sie das jetzt gültige ein.", "The password was changed in the meantime. Enter the one that is valid now."},
+		"settings.err.totp_code.required":    {"Bitte geben Sie den Code aus der App ein.", "Please enter the code from the app."},
+		"settings.err.totp_code.syntax":      {"Der Code hat sechs Ziffern.", "The code has six digits."},
+		"settings.err.no_enrolment":          {"Es wartet keine Einrichtung. Beginnen Sie sie noch einmal.", "No setup is waiting. Begin it again."},
+		"settings.err.lang":                  {"Bitte wählen Sie Deutsch oder Englisch.", "Please choose German or English."},
+	}
+}

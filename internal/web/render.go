@@ -46,6 +46,13 @@ func (p *Page) T(key string, args ...any) string { return p.cat.t(p.Lang, key, a
 // High reports whether the user is logged in at high.
 func (p *Page) High() bool { return p.User != nil && p.User.Level() == account.High }
 
+// Here reports whether the page is under path, for the navigation's
+// aria-current.
+func (p *Page) Here(path string) bool {
+	u, _, _ := strings.Cut(p.Path, "?")
+	return u == path || strings.HasPrefix(u, path+"/")
+}
+
 // Value is what was entered in field, for the form shown again.
 func (p *Page) Value(field string) string { return p.Form.Get(field) }
 
