@@ -151,6 +151,23 @@ func checkA11y(t *testing.T, ctx context.Context, page string) {
 			t.Errorf("%s: accessibility: %s (%s): %s at %.300s", page, v.ID, v.Impact, v.Help, b)
 		}
 	}
+	fitsPhone(t, ctx, page)
+}
+
+// fitsPhone fails t when the page is wider than a 360-pixel phone screen,
+// so that reading it would need sideways scrolling.
+func fitsPhone(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	do(t, ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	w := get(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if w > 360 {
+		// Name the deepest elements that reach past the edge.
+		wide := get(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("body *"))
+			.filter(e => e.getBoundingClientRect().right > 361 && !Array.from(e.children).some(c => c.getBoundingClientRect().right > 361))
+			.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + ": " + (e.textContent || "").trim().slice(0, 40))`))
+		t.Errorf("%s: %d pixels wide on a 360-pixel screen: %q", page, w, wide)
+	}
+	do(t, ctx, chromedp.EmulateViewport(1280, 900))
 }
 
 // screenshot saves the page at desktop and phone width, when
