@@ -75,6 +75,7 @@ type Tx interface {
 	LetterTx
 	EvidenceTx
 	QueueTx
+	PasskeyTx // passkey.go
 }
 
 // AccountTx reads and writes accounts and their history.
@@ -295,6 +296,10 @@ type Account struct {
 	TOTPPending  []byte
 	TOTPEnabled  bool
 	TOTPLastStep int64
+	// Passkeys is how many passkeys the account has (PasskeyTx): filled
+	// by every read of an account, ignored by InsertAccount and
+	// UpdateAccount, which leave the passkeys as they are.
+	Passkeys int
 	// Lockout state (SPEC: temporary lock after 3 failures).
 	Failures    int
 	Lockouts    int
@@ -313,7 +318,17 @@ type AccountState struct {
 	Status      account.Status
 	Block       account.Block
 	TOTPEnabled bool
+	// HasPasskey: the account has at least one passkey (PasskeyTx).
+	HasPasskey bool
 }
+
+// SecondFactor reports whether the account has a second factor to log in
+// at high with: TOTP or a passkey (SPEC Accounts).
+func (a *Account) SecondFactor() bool { return a.TOTPEnabled || a.Passkeys > 0 }
+
+// SecondFactor reports whether the account has a second factor to log in
+// at high with: TOTP or a passkey (SPEC Accounts).
+func (a *AccountState) SecondFactor() bool { return a.TOTPEnabled || a.HasPasskey }
 
 // Officer is a registration officer or an operator.
 type Officer struct {

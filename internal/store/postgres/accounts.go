@@ -25,7 +25,13 @@ func accountArgs(a *store.Account) []any {
 		ts(a.ClosedAt)}
 }
 
-// scanAccount scans an account's columns, after the columns prefix names.
+// accountSelect is what a read of an account selects: its columns, then
+// its passkey count (passkeys.go). alias names the accounts table.
+func accountSelect(alias string) string {
+	return prefixed(alias, accountCols) + ", " + passkeyCount(alias)
+}
+
+// scanAccount scans accountSelect's columns, after the columns prefix names.
 func scanAccount(row pgx.Row, prefix ...any) (*store.Account, error) {
 	var a store.Account
 	var kind, status, block string
@@ -33,7 +39,7 @@ func scanAccount(row pgx.Row, prefix ...any) (*store.Account, error) {
 		&a.FormalService, &status, &block, &a.BlockReason, &a.Verification, &a.ConfirmedBy, tsz{&a.ConfirmedAt},
 		&a.InfoAcknowledged, &a.MalwareConsent, &a.PasswordHash, &a.TOTPSecret, &a.TOTPPending, &a.TOTPEnabled,
 		&a.TOTPLastStep, &a.Failures, &a.Lockouts, tsz{&a.LockedUntil}, tsz{&a.LastLockAt}, tsz{&a.CreatedAt},
-		tsz{&a.VerifiedAt}, tsz{&a.ActivatedAt}, tsz{&a.ClosedAt})...)
+		tsz{&a.VerifiedAt}, tsz{&a.ActivatedAt}, tsz{&a.ClosedAt}, &a.Passkeys)...)
 	if err != nil {
 		return nil, err
 	}
@@ -66,21 +72,25 @@ func (t *txn) UpdateAccount(a *store.Account) error {
 }
 
 func (t *txn) AccountByID(id string) (*store.Account, error) {
-	return t.oneAccount(`SELECT `+accountCols+` FROM accounts WHERE id = $1`, id)
+	return t.oneAccount(`SELECT `+accountSelect("accounts.")+` FROM accounts WHERE id = $1`, id)
 }
 
 func (t *txn) AccountByAddress(addr string) (*store.Account, error) {
-	return t.oneAccount(`SELECT `+accountCols+` FROM accounts WHERE address = $1`, addr)
+	return t.oneAccount(`SELECT `+accountSelect("accounts.")+` FROM accounts WHERE address = $1`, addr)
 }
 
 func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
-	sql, arg := `SELECT id, status, block, totp_enabled FROM accounts WHERE id = $1`, id
+	const cols = `SELECT id, status, block, totp_enabled,
+		EXISTS (SELECT FROM passkeys WHERE passkeys.account_id = accounts.id) FROM accounts`
+	sql, arg := cols+` WHERE id = $1`, id
 	if id == "" {
-		sql, arg = `SELECT id, status, block, totp_enabled FROM accounts WHERE address = $1`, addr
+		sql, arg = cols+` WHERE address = $1`, addr
 	}
 	var a store.AccountState
 	var status, block string
-	err := t.row(sql, []any{arg}, func(r pgx.Row) error { return r.Scan(&a.ID, &status, &block, &a.TOTPEnabled) })
+	err := t.row(sql, []any{arg}, func(r pgx.Row) error {
+		return r.Scan(&a.ID, &status, &block, &a.TOTPEnabled, &a.HasPasskey)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -91,9 +101,9 @@ func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
 // ListAccounts has a query for each case, rather than "$1 = ” OR status =
 // $1": a prepared statement's generic plan could not use accounts_status.
 func (t *txn) ListAccounts(status account.Status, after string, limit int) ([]store.Account, error) {
-	sql, args := `SELECT `+accountCols+` FROM accounts WHERE id > $1 ORDER BY id LIMIT $2`, []any{after, limit}
+	sql, args := `SELECT `+accountSelect("accounts.")+` FROM accounts WHERE id > $1 ORDER BY id LIMIT $2`, []any{after, limit}
 	if status != "" {
-		sql = `SELECT ` + accountCols + ` FROM accounts WHERE status = $3 AND id > $1 ORDER BY id LIMIT $2`
+		sql = `SELECT ` + accountSelect("accounts.") + ` FROM accounts WHERE status = $3 AND id > $1 ORDER BY id LIMIT $2`
 		args = append(args, string(status))
 	}
 	return collect(t, sql, args, func(r pgx.Row) (store.Account, error) {
@@ -214,7 +224,7 @@ func (t *txn) SessionAccount(hash string) (*store.Session, *store.Account, error
 	var level string
 	var a *store.Account
 	err := t.row(`SELECT s.token_hash, s.account_id, s.level, s.created_at, s.last_seen, s.expires_at,
-		`+prefixed("a.", accountCols)+` FROM sessions s JOIN accounts a ON a.id = s.account_id
+		`+accountSelect("a.")+` FROM sessions s JOIN accounts a ON a.id = s.account_id
 		WHERE s.token_hash = $1`, []any{hash}, func(r pgx.Row) (err error) {
 		a, err = scanAccount(r, sessionDest(&s, &level)...)
 		return err

@@ -183,6 +183,24 @@ CREATE INDEX evidence_letter ON evidence (letter_id, at);
 -- (federation). A constant default: no table rewrite.
 ALTER TABLE copies ADD COLUMN remote text NOT NULL DEFAULT '';
 `,
+	4: `
+-- Passkeys: WebAuthn credentials, a second factor for level high
+-- (store/passkey.go). Credential ids are raw bytes; bytea compares bytewise.
+CREATE TABLE passkeys (
+	id bytea PRIMARY KEY,
+	account_id text COLLATE "C" NOT NULL REFERENCES accounts (id),
+	rp_id text NOT NULL,
+	name text NOT NULL,
+	public_key bytea NOT NULL,
+	sign_count bigint NOT NULL,
+	aaguid bytea NOT NULL,
+	transports text NOT NULL,
+	flags integer NOT NULL,
+	created_at timestamptz NOT NULL,
+	last_used timestamptz NOT NULL
+);
+CREATE INDEX passkeys_account ON passkeys (account_id, created_at, id);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

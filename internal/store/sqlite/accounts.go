@@ -25,7 +25,13 @@ func accountArgs(a *store.Account) []any {
 
 type scanner interface{ Scan(dest ...any) error }
 
-// scanAccount scans an account's columns, after the columns prefix names.
+// accountSelect is what a read of an account selects: its columns, then
+// its passkey count (passkeys.go). alias names the accounts table.
+func accountSelect(alias string) string {
+	return prefixed(alias, accountCols) + ", " + passkeyCount(alias)
+}
+
+// scanAccount scans accountSelect's columns, after the columns prefix names.
 func scanAccount(row scanner, prefix ...any) (*store.Account, error) {
 	var a store.Account
 	var kind, status, block string
@@ -34,7 +40,7 @@ func scanAccount(row scanner, prefix ...any) (*store.Account, error) {
 	err := row.Scan(append(prefix, &a.ID, &a.Address, &kind, &pseudo, &a.DisplayName, &a.Holder, &formal, &status,
 		&block, &a.BlockReason, &a.Verification, &a.ConfirmedBy, &confirmedAt, &infoAck, &malware,
 		&a.PasswordHash, &a.TOTPSecret, &a.TOTPPending, &totpOn, &a.TOTPLastStep, &a.Failures, &a.Lockouts,
-		&lockedUntil, &lastLock, &created, &verified, &activated, &closed)...)
+		&lockedUntil, &lastLock, &created, &verified, &activated, &closed, &a.Passkeys)...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -68,11 +74,11 @@ func (t *txn) UpdateAccount(a *store.Account) error {
 }
 
 func (t *txn) AccountByID(id string) (*store.Account, error) {
-	return scanAccount(t.q.QueryRowContext(t.ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id))
+	return scanAccount(t.q.QueryRowContext(t.ctx, `SELECT `+accountSelect("accounts.")+` FROM accounts WHERE id = ?`, id))
 }
 
 func (t *txn) AccountByAddress(addr string) (*store.Account, error) {
-	return scanAccount(t.q.QueryRowContext(t.ctx, `SELECT `+accountCols+` FROM accounts WHERE address = ?`, addr))
+	return scanAccount(t.q.QueryRowContext(t.ctx, `SELECT `+accountSelect("accounts.")+` FROM accounts WHERE address = ?`, addr))
 }
 
 func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
@@ -85,12 +91,14 @@ func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
 	var status, block string
 	var totp int
 	var row *sql.Row
+	const cols = `SELECT id, status, block, totp_enabled,
+		EXISTS (SELECT 1 FROM passkeys WHERE passkeys.account_id = accounts.id) FROM accounts`
 	if id != "" {
-		row = t.q.QueryRowContext(t.ctx, `SELECT id, status, block, totp_enabled FROM accounts WHERE id = ?`, id)
+		row = t.q.QueryRowContext(t.ctx, cols+` WHERE id = ?`, id)
 	} else {
-		row = t.q.QueryRowContext(t.ctx, `SELECT id, status, block, totp_enabled FROM accounts WHERE address = ?`, addr)
+		row = t.q.QueryRowContext(t.ctx, cols+` WHERE address = ?`, addr)
 	}
-	if err := row.Scan(&a.ID, &status, &block, &totp); err != nil {
+	if err := row.Scan(&a.ID, &status, &block, &totp, &a.HasPasskey); err != nil {
 		return nil, mapErr(err)
 	}
 	a.Status, a.Block, a.TOTPEnabled = account.Status(status), account.Block(block), totp == 1
@@ -101,7 +109,7 @@ func (t *txn) AccountState(id, addr string) (*store.AccountState, error) {
 }
 
 func (t *txn) ListAccounts(status account.Status, after string, limit int) ([]store.Account, error) {
-	rows, err := t.q.QueryContext(t.ctx, `SELECT `+accountCols+` FROM accounts
+	rows, err := t.q.QueryContext(t.ctx, `SELECT `+accountSelect("accounts.")+` FROM accounts
 		WHERE (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?`, string(status), string(status), after, limit)
 	if err != nil {
 		return nil, err
@@ -235,7 +243,7 @@ func (t *txn) SessionAccount(hash string) (*store.Session, *store.Account, error
 	var level string
 	var created, seen, exp int64
 	a, err := scanAccount(t.q.QueryRowContext(t.ctx, `SELECT s.token_hash, s.account_id, s.level, s.created_at,
-		s.last_seen, s.expires_at, `+prefixed("a.", accountCols)+` FROM sessions s JOIN accounts a ON a.id = s.account_id
+		s.last_seen, s.expires_at, `+accountSelect("a.")+` FROM sessions s JOIN accounts a ON a.id = s.account_id
 		WHERE s.token_hash = ?`, hash), &s.TokenHash, &s.AccountID, &level, &created, &seen, &exp)
 	if err != nil {
 		return nil, nil, err

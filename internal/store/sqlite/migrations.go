@@ -174,6 +174,23 @@ CREATE INDEX evidence_letter ON evidence(letter_id, at);
 -- The address at another provider a copy in the relay folder is for (federation).
 ALTER TABLE copies ADD COLUMN remote TEXT NOT NULL DEFAULT '';
 `,
+	5: `
+-- Passkeys: WebAuthn credentials, a second factor for level high (store/passkey.go).
+CREATE TABLE passkeys (
+	id BLOB PRIMARY KEY,
+	account_id TEXT NOT NULL REFERENCES accounts(id),
+	rp_id TEXT NOT NULL,
+	name TEXT NOT NULL,
+	public_key BLOB NOT NULL,
+	sign_count INTEGER NOT NULL,
+	aaguid BLOB NOT NULL,
+	transports TEXT NOT NULL,
+	flags INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	last_used INTEGER NOT NULL
+);
+CREATE INDEX passkeys_account ON passkeys(account_id, created_at);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.
