@@ -47,7 +47,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if next == "" {
 		return problem.Field(FieldNewPassword, "required", "The new password is required.")
 	}
-	if p.Account.TOTPEnabled && p.Level() != account.High {
+	if p.Account.SecondFactor() && p.Level() != account.High { // TOTP or a passkey (passkey.go)
 		return problem.New(problem.Forbidden, "", "login_level",
 			"this account has a second factor; changing the password needs a session at high")
 	}

@@ -20,7 +20,7 @@ type Enrollment struct {
 // produces its codes. Replacing an enabled factor needs a high session, so a
 // stolen password cannot swap it.
 func (s *Service) EnrollTOTP(ctx context.Context, p *Principal) (*Enrollment, error) {
-	if p.Account.TOTPEnabled && p.Level() != account.High {
+	if p.Account.SecondFactor() && p.Level() != account.High { // TOTP or a passkey (passkey.go)
 		return nil, problem.New(problem.Forbidden, "", "login_level",
 			"a second factor is already enrolled; replacing it needs a session at high")
 	}
@@ -60,7 +60,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string) er
 		if err != nil {
 			return err
 		}
-		if a.TOTPEnabled && p.Level() != account.High {
+		if a.SecondFactor() && p.Level() != account.High { // TOTP or a passkey (passkey.go)
 			return problem.New(problem.Forbidden, "", "login_level",
 				"a second factor is already enrolled; replacing it needs a session at high")
 		}

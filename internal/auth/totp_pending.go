@@ -28,7 +28,7 @@ func (s *Service) PendingTOTP(ctx context.Context, p *Principal) (*Enrollment, e
 	if err != nil {
 		return nil, err
 	}
-	if a.TOTPEnabled && p.Level() != account.High {
+	if a.SecondFactor() && p.Level() != account.High { // TOTP or a passkey (passkey.go)
 		return nil, problem.New(problem.Forbidden, "", "login_level",
 			"a second factor is already enrolled; replacing it needs a session at high")
 	}

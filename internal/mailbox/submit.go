@@ -247,7 +247,7 @@ func (s *Service) resolve(tx store.Tx, o letter.Options, rcpts []recipient) erro
 			return refuse(r, acc, problem.WithField(err, r.field))
 		}
 		if err := letter.CheckRecipient(o, letter.RecipientInfo{Address: r.addr,
-			CanLoginHigh: acc.TOTPEnabled && acc.Block != account.HighBlock}); err != nil {
+			CanLoginHigh: acc.SecondFactor() && acc.Block != account.HighBlock}); err != nil {
 			return refuse(r, acc, problem.WithField(err, r.field))
 		}
 		r.acc = acc

@@ -204,6 +204,10 @@ func (s *Service) Close(ctx context.Context, o *store.Officer, accountID, reason
 		if err := tx.DeleteAccountSessions(a.ID); err != nil {
 			return err
 		}
+		// Its passkeys are credentials too.
+		if err := tx.DeleteAccountPasskeys(a.ID); err != nil {
+			return err
+		}
 		if err := tx.ReleaseAddress(a.Address, now); err != nil {
 			return err
 		}
