@@ -26,7 +26,7 @@ type Config struct {
 	Name   string `toml:"name" comment:"The provider's name as shown to users and in evidence."`
 	Listen string `toml:"listen" comment:"Address the HTTP API and web pages listen on."`
 	// PublicURL is how clients reach the server; the demo and the CLI use it.
-	PublicURL  string           `toml:"public_url" comment:"The URL clients use to reach this server (scheme, host, port)."`
+	PublicURL  string           `toml:"public_url" comment:"The URL clients and browsers use to reach this server (scheme, host, port). Its host, when a name and not an IP address, is the relying party of the users' passkeys (WebAuthn): they work only at that name, so set it before users add passkeys."`
 	TLS        TLSConfig        `toml:"tls"`
 	Store      StoreConfig      `toml:"store"`
 	Keys       KeysConfig       `toml:"keys"`

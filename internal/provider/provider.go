@@ -175,7 +175,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		return nil, err
 	}
 	p.Web = &web.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, Name: c.Name,
-		Domain: c.Domain, Secure: true, MaxMessageBytes: maxBytes, Verify: p.verifyEvidence}
+		Domain: c.Domain, Secure: true, MaxMessageBytes: maxBytes, Verify: p.verifyEvidence, PublicURL: c.PublicURL}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes,
 		Queue: &queue.Admin{Store: st, Clock: o.Clock, Log: log}}
 	ok = true

@@ -46,7 +46,7 @@ func (s *Server) composeOptions(p *Page) []composeOption {
 		if pr := problem.As(letter.CheckOptions(sender, o.opts)); pr != nil {
 			co.Disabled, co.Reason = true, "compose.why."+pr.Code
 			if pr.Code == "login_level" {
-				if a.TOTPEnabled {
+				if a.SecondFactor() { // TOTP or a passkey
 					co.StepUp = stepUpURL("/compose")
 				} else {
 					co.Reason = "compose.why.no_totp"

@@ -33,7 +33,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, token)
-	if pr.Account.TOTPEnabled {
+	if pr.Account.SecondFactor() { // TOTP or a passkey
 		http.Redirect(w, r, "/stepup?login=1&next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}

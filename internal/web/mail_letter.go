@@ -85,7 +85,7 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, p *Page, id 
 	d.Identity, d.Provider = identityKey(ident)
 	d.System = ident.System
 	if mailbox.Hidden(c, u.Level()) {
-		d.Hidden, d.StepUp, d.CanStepUp = true, stepUpURL("/letter/"+c.ID), u.Account.TOTPEnabled
+		d.Hidden, d.StepUp, d.CanStepUp = true, stepUpURL("/letter/"+c.ID), u.Account.SecondFactor()
 		if status == http.StatusOK {
 			status = http.StatusForbidden
 		}

@@ -12,6 +12,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.registerRoutes(mux)
 	s.officerRoutes(mux)
 	s.settingsRoutes(mux)
+	s.passkeyRoutes(mux) // routes_passkey.go
 }
 
 // The parts: login.go (login, second factor, step-up, logout), mail_*.go

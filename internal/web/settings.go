@@ -30,6 +30,8 @@ type settingsData struct {
 	StepUp   bool
 	Sessions []auth.SessionInfo
 	Others   bool // sessions besides this one
+	// Passkeys is the passkeys' section (passkey.go).
+	Passkeys *passkeyData
 }
 
 // renderSettings shows the overview with p's notice or errors.
@@ -41,8 +43,14 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, p *Page,
 		s.fail(w, r, http.StatusInternalServerError, "err.internal")
 		return
 	}
+	// A passkey is a second factor too (passkey.go).
 	d := settingsData{Kind: "settings.kind." + string(a.Kind), Pseudonym: a.Pseudonym, Factor: "off",
-		StepUp: a.TOTPEnabled && p.User.Level() != account.High, Sessions: sessions, Others: len(sessions) > 1}
+		StepUp: a.SecondFactor() && p.User.Level() != account.High, Sessions: sessions, Others: len(sessions) > 1}
+	if d.Passkeys, err = s.passkeySettings(r, p.User); err != nil {
+		s.Log.Error("web: settings: passkeys", "account", a.ID, "err", err)
+		s.fail(w, r, http.StatusInternalServerError, "err.internal")
+		return
+	}
 	switch {
 	case a.TOTPEnabled:
 		d.Factor = "on"
@@ -58,7 +66,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, p *Page,
 // else.
 func settingsNotice(done string) string {
 	switch done {
-	case "totp", "password", "revoked", "others", "gone", "language":
+	case "totp", "password", "revoked", "others", "gone", "language", "passkey", "passkey_removed":
 		return "settings.done." + done
 	}
 	return ""

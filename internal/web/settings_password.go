@@ -17,7 +17,7 @@ import (
 func (s *Server) settingsPassword(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "settings.password.title")
 	u := p.User
-	p.Data = passwordData{NeedHigh: u.Account.TOTPEnabled && u.Level() != account.High}
+	p.Data = passwordData{NeedHigh: u.Account.SecondFactor() && u.Level() != account.High}
 	if r.Method == http.MethodGet {
 		s.render(w, r, "settings_password", p, http.StatusOK)
 		return

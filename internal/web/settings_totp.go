@@ -41,7 +41,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) {
 	// One-time data, never shown again. (p.Form is r.PostForm: read first.)
 	p.Form.Del("totp_code")
 	u := p.User
-	if u.Account.TOTPEnabled && u.Level() != account.High {
+	if u.Account.SecondFactor() && u.Level() != account.High { // TOTP or a passkey
 		// EnrollTOTP's rule, kept here too: only a session at high may put
 		// a new key in place of the factor the account has.
 		p.Error = p.T("err.login_level")
@@ -76,7 +76,7 @@ type totpData struct {
 // renderTOTP shows the second factor's page with p's errors.
 func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, p *Page, status int) {
 	u := p.User
-	d := totpData{Enabled: u.Account.TOTPEnabled, MayEnrol: !u.Account.TOTPEnabled || u.Level() == account.High}
+	d := totpData{Enabled: u.Account.TOTPEnabled, MayEnrol: !u.Account.SecondFactor() || u.Level() == account.High}
 	if d.MayEnrol {
 		en, err := s.Auth.PendingTOTP(r.Context(), u)
 		if err != nil && problem.As(err) == nil {

@@ -14,8 +14,9 @@ import (
 func (s *Server) stepUp(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "stepup.title")
 	next := localPathOr(r.FormValue("next"), "/mail/inbox")
+	a := p.User.Account
 	p.Data = stepUpData{Next: next, AfterLogin: r.FormValue("login") == "1",
-		Enrolled: p.User.Account.TOTPEnabled}
+		Enrolled: a.SecondFactor(), TOTP: a.TOTPEnabled, Passkey: s.passkeyOffered(r, p.User)}
 	if p.User.Level() == account.High {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
@@ -37,6 +38,9 @@ type stepUpData struct {
 	Next       string
 	AfterLogin bool
 	Enrolled   bool // the account has a second factor to step up with
+	// TOTP and Passkey: the factors offered (passkey.go: one for this
+	// site, when passkeys work here).
+	TOTP, Passkey bool
 }
 
 // stepUpURL is the step-up page that returns to next.

@@ -51,6 +51,10 @@ type Server struct {
 	Verify func(file []byte) (valid bool, detail string)
 	// MaxMessageBytes bounds a composed letter (text and attachments).
 	MaxMessageBytes int64
+	// PublicURL is how browsers reach the provider (config public_url):
+	// its host name is the passkeys' relying party, unless it is an IP
+	// address; then the request's host is (passkey.go, passkeyRP).
+	PublicURL string
 
 	pages map[string]*template.Template
 	cat   catalog

@@ -1,0 +1,82 @@
+package web
+
+// passkeyMessages are the texts of the passkeys (passkey.go): the
+// settings' section, the step-up's offer, passkey.js's messages and the
+// refusals of auth's passkey ceremonies (passkey.err.<code>, and err.<code>
+// for the codes only passkeys give), with the officers' names of the
+// history entries.
+func passkeyMessages() map[string]text {
+	return map[string]text{
+		"passkey.title": {"Passkeys", "Passkeys"},
+		"passkey.help": {"Ein Passkey ist ein zweiter Faktor ohne Code: Ihr Gerät – Telefon, Computer oder Sicherheitsschlüssel – bestätigt die Anmeldung mit Fingerabdruck, Gesicht oder PIN. Mit Passwort und Passkey erreichen Sie das Anmeldeniveau hoch.",
+			"A passkey is a second factor without a code: your device – phone, computer or security key – confirms the login with your fingerprint, face or PIN. With the password and a passkey you reach login level high."},
+		"passkey.factor.totp_off": {"Keine Authenticator-App eingerichtet. Ihr zweiter Faktor ist ein Passkey (siehe unten).",
+			"No authenticator app set up. Your second factor is a passkey (see below)."},
+		"passkey.name":       {"Name", "Name"},
+		"passkey.name.label": {"Name des neuen Passkeys (freiwillig)", "Name of the new passkey (optional)"},
+		"passkey.name.hint": {"Zum Beispiel „Laptop“ oder „Telefon“: So erkennen Sie ihn in dieser Liste wieder.",
+			"For example “Laptop” or “Phone”: so you recognise it in this list."},
+		"passkey.created":        {"Hinzugefügt", "Added"},
+		"passkey.used":           {"Zuletzt verwendet", "Last used"},
+		"passkey.never":          {"noch nie", "never"},
+		"passkey.action":         {"Aktion", "Action"},
+		"passkey.add":            {"Passkey hinzufügen", "Add a passkey"},
+		"passkey.remove":         {"Entfernen", "Remove"},
+		"passkey.remove_label":   {"Passkey „%s“ entfernen", "Remove the passkey “%s”"},
+		"passkey.remove_confirm": {"Den Passkey „%s“ entfernen? Er meldet Sie danach nicht mehr an.", "Remove the passkey “%s”? It will no longer log you in."},
+		"passkey.none":           {"Noch kein Passkey.", "No passkey yet."},
+		"passkey.other_site":     {"gilt für %s", "works at %s"},
+		"passkey.needhigh": {"Einen weiteren Passkey hinzufügen oder einen entfernen können Sie mit dem Anmeldeniveau hoch: So kann niemand, der nur Ihr Passwort kennt, Ihre Faktoren ändern.",
+			"You can add a further passkey or remove one at login level high: so nobody who knows only your password can change your factors."},
+		"passkey.full": {"Sie haben so viele Passkeys, wie ein Konto haben kann. Entfernen Sie zuerst einen.",
+			"You have as many passkeys as an account can have. Remove one first."},
+		"passkey.unavailable": {"Passkeys funktionieren nur, wenn Sie diese Seite unter der Adresse des Anbieters aufrufen, nicht unter einer IP-Adresse oder einer anderen Adresse.",
+			"Passkeys work only when you reach this site at the provider's address, not at an IP address or another address."},
+		"passkey.unsupported": {"Passkeys brauchen einen aktuellen Browser mit eingeschaltetem JavaScript. In diesem Browser lässt sich keiner hinzufügen; der Code einer Authenticator-App geht immer.",
+			"Passkeys need a current browser with JavaScript on. None can be added in this browser; the code of an authenticator app always works."},
+		"passkey.unsupported.stepup": {"Die Anmeldung mit Passkey braucht einen aktuellen Browser mit eingeschaltetem JavaScript. Haben Sie eine Authenticator-App eingerichtet, geben Sie deren Code ein.",
+			"Logging in with a passkey needs a current browser with JavaScript on. If you have set up an authenticator app, enter its code."},
+		"passkey.stepup.or":     {"Oder mit einem Passkey", "Or with a passkey"},
+		"passkey.stepup.button": {"Mit Passkey anmelden", "Use a passkey"},
+		"passkey.stepup.afterlogin": {"Sie sind mit dem Anmeldeniveau normal angemeldet. Mit Ihrem Passkey erreichen Sie das Niveau hoch, das persönliche Nachrichten verlangen.",
+			"You are logged in at login level normal. With your passkey you reach level high, which personal letters require."},
+		"passkey.stepup.why": {"Diese Seite verlangt das Anmeldeniveau hoch: Bestätigen Sie die Anmeldung mit Ihrem Passkey.",
+			"This page requires login level high: confirm the login with your passkey."},
+		"passkey.stepup.elsewhere": {"Ihre Passkeys gelten für eine andere Adresse dieser Seite. Rufen Sie die Seite unter der Adresse des Anbieters auf, oder richten Sie in den Einstellungen eine Authenticator-App ein.",
+			"Your passkeys work at another address of this site. Reach the site at the provider's address, or set up an authenticator app in the settings."},
+
+		// passkey.js's own, and the refusals.
+		"passkey.err.cancelled": {"Der Passkey wurde nicht bestätigt: abgebrochen, Zeit abgelaufen oder kein passender Passkey auf diesem Gerät. Versuchen Sie es noch einmal.",
+			"The passkey was not confirmed: cancelled, timed out, or no matching passkey on this device. Try again."},
+		"passkey.err.exists_here": {"Auf diesem Gerät liegt schon ein Passkey für Ihr Konto. Nehmen Sie für einen weiteren ein anderes Gerät.",
+			"This device holds a passkey for your account already. Use another device for a further one."},
+		"passkey.err.failed": {"Das hat nicht geklappt. Laden Sie die Seite neu und versuchen Sie es noch einmal.",
+			"That did not work. Reload the page and try again."},
+		"passkey.err.session": {"Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.", "Your session has expired. Please log in again."},
+		"passkey.err.login_level": {"Dafür brauchen Sie das Anmeldeniveau hoch: Melden Sie sich zuerst mit Ihrem zweiten Faktor an.",
+			"This needs login level high: first log in with your second factor."},
+		"passkey.err.name.too_long": {"Der Name darf höchstens 60 Zeichen lang sein.", "The name may be at most 60 characters long."},
+		"passkey.err.name.invalid":  {"Der Name darf nur druckbare Zeichen enthalten.", "The name may hold printable characters only."},
+		"err.bad_passkey": {"Der Passkey hat die Anmeldung nicht bestätigt. Nach drei falschen Versuchen wird die Anmeldung eine Zeit lang gesperrt.",
+			"The passkey did not confirm the login. After three wrong attempts, login is locked for a while."},
+		"err.cloned_passkey": {"Dieser Passkey wurde abgelehnt: Sein Zähler lief rückwärts, wie bei einer Kopie. Melden Sie sich mit einem anderen Faktor an und entfernen Sie ihn.",
+			"This passkey was refused: its counter went backwards, as a copy's would. Log in with another factor and remove it."},
+		"err.passkey_expired":     {"Die Anfrage ist abgelaufen. Versuchen Sie es noch einmal.", "The request has expired. Try again."},
+		"err.passkey_exists":      {"Dieser Passkey ist schon eingetragen.", "This passkey is registered already."},
+		"err.passkey_gone":        {"Diesen Passkey gibt es nicht mehr.", "That passkey no longer exists."},
+		"err.passkey_limit":       {"Sie haben so viele Passkeys, wie ein Konto haben kann. Entfernen Sie zuerst einen.", "You have as many passkeys as an account can have. Remove one first."},
+		"err.no_passkey":          {"Für diese Adresse ist kein Passkey eingetragen.", "No passkey is registered for this address."},
+		"err.passkey_unavailable": {"Passkeys funktionieren nur unter der Adresse des Anbieters, nicht unter einer IP-Adresse.", "Passkeys work only at the provider's address, not at an IP address."},
+		"err.invalid_passkey":     {"Die Antwort des Browsers ließ sich nicht prüfen. Versuchen Sie es noch einmal.", "The browser's answer could not be verified. Try again."},
+		"err.user_verification": {"Ihr Gerät hat Sie nicht geprüft (PIN, Fingerabdruck oder Gesicht); das verlangen Passkeys hier.",
+			"Your device did not verify you (PIN, fingerprint or face); passkeys here require that."},
+		"err.already_high": {"Sie sind schon mit dem Anmeldeniveau hoch angemeldet.", "You are logged in at level high already."},
+
+		"settings.done.passkey": {"Der Passkey ist hinzugefügt. Mit ihm erreichen Sie ab jetzt das Anmeldeniveau hoch.",
+			"The passkey is added. From now on it takes you to login level high."},
+		"settings.done.passkey_removed": {"Der Passkey ist entfernt.", "The passkey is removed."},
+
+		"officer.action.passkey_added":   {"Passkey hinzugefügt", "Passkey added"},
+		"officer.action.passkey_removed": {"Passkey entfernt", "Passkey removed"},
+	}
+}
