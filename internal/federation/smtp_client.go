@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -38,6 +39,15 @@ type Client struct {
 	Timeout time.Duration
 	// Dial opens the TCP connection (nil: a net.Dialer).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// MaxIdle is how many connections per peer are kept open for the next
+	// messages (0: DefaultMaxIdle; negative: none, one connection per
+	// message); IdleTimeout closes one unused that long (0:
+	// DefaultIdleTimeout).
+	MaxIdle     int
+	IdleTimeout time.Duration
+
+	mu   sync.Mutex
+	idle map[string][]*peerConn // by peer domain
 }
 
 // Send delivers msg from from to rcpts (1 to MaxRecipients, all at domain)
@@ -72,27 +82,83 @@ func (c *Client) Send(ctx context.Context, domain, from string, rcpts []string, 
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	conn, err := c.connect(ctx, p, list, timeout)
-	if err != nil {
+	for {
+		pc, err := c.session(ctx, p, list, timeout)
+		if err != nil {
+			return err
+		}
+		// Ending ctx ends the connection, and so whatever waits on it.
+		stop := context.AfterFunc(ctx, func() { pc.tls.Close() })
+		err = c.transact(pc, from, rcpts, msg)
+		intact := stop()
+		var rej *RejectError
+		switch {
+		case err == nil && intact:
+			c.put(pc)
+		case errors.As(err, &rej) && intact && pc.sc.Reset() == nil:
+			c.put(pc) // a refusal leaves the session usable
+		default:
+			pc.close()
+		}
+		switch {
+		case errors.As(err, &rej):
+			log.Info("federation: message refused", "peer", p.Domain, "from", from, "err", rej)
+			return rej // as it is, so that a type switch finds it too
+		case errors.Is(err, errStale) && ctx.Err() == nil:
+			// The peer closed a kept connection before this message
+			// began: nothing of it was sent, so a fresh connection sends
+			// it, not a retry much later.
+			log.Debug("federation: a kept connection was closed by the peer; opening another", "peer", p.Domain)
+			continue
+		case err != nil && ctx.Err() != nil:
+			return fmt.Errorf("federation: send to %s at %s: %w (%v)", p.Domain, p.SMTP, ctx.Err(), err)
+		case err != nil:
+			return fmt.Errorf("federation: send to %s at %s: %w", p.Domain, p.SMTP, err)
+		}
+		log.Info("federation: message sent", "peer", p.Domain, "from", from, "rcpts", len(rcpts), "bytes", len(msg),
+			"reused", pc.reused)
+		return nil
+	}
+}
+
+// errStale marks a failure of the first command on a kept connection: the
+// peer had closed it while it was idle.
+var errStale = errors.New("federation: the kept connection was closed")
+
+// session is a greeted session with p: a kept one, checked against the
+// current list again, or a new one.
+func (c *Client) session(ctx context.Context, p pki.Provider, list *pki.TrustList, timeout time.Duration) (*peerConn, error) {
+	check := func(cs tls.ConnectionState) error {
+		got, err := PeerOf(cs, c.Root, list, c.Clock.Now())
+		if err == nil && got.Domain != p.Domain {
+			err = fmt.Errorf("federation: %s answered at %s, not %s", got.Domain, p.SMTP, p.Domain)
+		}
 		return err
 	}
-	// Ending ctx ends the connection, and so whatever waits on it.
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	defer conn.Close()
-	err = c.transact(conn, timeout, from, rcpts, msg)
-	var rej *RejectError
-	switch {
-	case errors.As(err, &rej):
-		log.Info("federation: message refused", "peer", p.Domain, "from", from, "err", rej)
-		return rej // as it is, so that a type switch finds it too
-	case err != nil && ctx.Err() != nil:
-		return fmt.Errorf("federation: send to %s at %s: %w (%v)", p.Domain, p.SMTP, ctx.Err(), err)
-	case err != nil:
-		return fmt.Errorf("federation: send to %s at %s: %w", p.Domain, p.SMTP, err)
+	if pc := c.take(p.Domain, p.SMTP, check); pc != nil {
+		pc.tls.SetDeadline(time.Time{})
+		return pc, nil
 	}
-	log.Info("federation: message sent", "peer", p.Domain, "from", from, "rcpts", len(rcpts), "bytes", len(msg))
-	return nil
+	conn, err := c.connect(ctx, p, list, timeout)
+	if err != nil {
+		return nil, err
+	}
+	sc := smtp.NewClient(writeDeadline{Conn: conn, timeout: timeout})
+	sc.CommandTimeout, sc.SubmissionTimeout = timeout, timeout
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	err = sc.Hello(c.Domain)
+	if !stop() && err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		sc.Close()
+		conn.Close()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("federation: send to %s at %s: %w (%v)", p.Domain, p.SMTP, ctx.Err(), err)
+		}
+		return nil, fmt.Errorf("federation: send to %s at %s: %w", p.Domain, p.SMTP, classify(err, ""))
+	}
+	return &peerConn{tls: conn, sc: sc, addr: p.SMTP, domain: p.Domain}, nil
 }
 
 // check checks the settings and the number of recipients.
@@ -119,7 +185,7 @@ func (c *Client) check(rcpts []string) error {
 // the server must prove to be p: a valid certificate of any other provider
 // is refused, so neither a wrong endpoint nor a redirected connection can
 // take p's mail.
-func (c *Client) connect(ctx context.Context, p pki.Provider, list *pki.TrustList, timeout time.Duration) (net.Conn, error) {
+func (c *Client) connect(ctx context.Context, p pki.Provider, list *pki.TrustList, timeout time.Duration) (*tls.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	dial := c.Dial
@@ -158,18 +224,21 @@ func (c *Client) connect(ctx context.Context, p pki.Provider, list *pki.TrustLis
 	return conn, nil
 }
 
-// transact runs one SMTP transaction: EHLO, MAIL, RCPT for each recipient,
-// DATA (RFC 5321 §3.3), then QUIT.
-func (c *Client) transact(conn net.Conn, timeout time.Duration, from string, rcpts []string, msg []byte) error {
-	sc := smtp.NewClient(writeDeadline{Conn: conn, timeout: timeout})
-	sc.CommandTimeout, sc.SubmissionTimeout = timeout, timeout
-	defer sc.Close()
-	if err := sc.Hello(c.Domain); err != nil {
-		return classify(err, "")
-	}
+// transact runs one SMTP transaction on a greeted session: MAIL, RCPT for
+// each recipient, DATA (RFC 5321 §3.3). The session stays open for the
+// next one.
+func (c *Client) transact(pc *peerConn, from string, rcpts []string, msg []byte) error {
+	sc := pc.sc
 	// SIZE lets the peer refuse a message too large before it is sent
 	// (RFC 1870 §5).
 	if err := sc.Mail(from, &smtp.MailOptions{Size: int64(len(msg))}); err != nil {
+		// A kept session the peer ended while idle fails here: with the
+		// 421 the peer sent on closing it (RFC 5321 §3.8), or with a
+		// broken connection.
+		var se *smtp.SMTPError
+		if pc.reused && (!errors.As(err, &se) || se.Code == 421) {
+			return fmt.Errorf("%w: %v", errStale, err)
+		}
 		return classify(err, "")
 	}
 	for _, r := range rcpts {
@@ -184,13 +253,9 @@ func (c *Client) transact(conn net.Conn, timeout time.Duration, from string, rcp
 	if _, err := w.Write(msg); err != nil {
 		return classify(err, "")
 	}
-	if err := w.Close(); err != nil {
-		return classify(err, "")
-	}
-	// The message is the peer's now; a failed QUIT changes nothing
-	// (RFC 5321 §4.1.1.10).
-	sc.Quit()
-	return nil
+	// The 250 after the data: the message is the peer's now (RFC 5321
+	// §4.2.5).
+	return classify(w.Close(), "")
 }
 
 // classify keeps a 5xx reply as a *RejectError and everything else as a

@@ -212,14 +212,19 @@ type session struct {
 }
 
 // Mail checks the peer again, so that a revocation takes effect at the next
-// transaction of a connection that is already open, and that the sender is
+// transaction of a connection that is already open (the sending provider
+// keeps connections for the next message), and that the sender is
 // at the peer's domain: a provider sends only its own users' mail.
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	s.Reset()
 	cs, _ := s.conn.TLSConnectionState()
 	peer, err := s.cfg.peer(cs)
 	if err != nil {
-		return notAccredited(err)
+		// Revoked while the connection was open: the same answer as a
+		// new connection gets at the handshake, one to try again later
+		// (the authority may list the provider again), and the session
+		// ends (RFC 5321 §4.2.3: 421 closes the channel).
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: err.Error()}
 	}
 	s.peer = peer
 	d := domainOf(from)

@@ -183,7 +183,9 @@ func TestSenderMustBeAtPeer(t *testing.T) {
 }
 
 // TestRevokedPeer: once the list no longer names A, A is refused at the
-// handshake, and a connection A opened before is refused at its next MAIL.
+// handshake, and a connection A opened before (or kept open for the next
+// message) is closed at its next MAIL with 421: try again later, as the
+// handshake's refusal says too.
 func TestRevokedPeer(t *testing.T) {
 	t.Parallel()
 	f := newFed(t)
@@ -203,7 +205,7 @@ func TestRevokedPeer(t *testing.T) {
 	if line, err := speak(b.addr, []tls.Certificate{a.cert}, tls.VersionTLS13); err == nil || strings.HasPrefix(line, "2") {
 		t.Errorf("revoked A: got %q, %v; want no greeting", line, err)
 	}
-	wantSMTP(t, open.Mail(from, nil), 554, smtp.EnhancedCode{5, 7, 1})
+	wantSMTP(t, open.Mail(from, nil), 421, smtp.EnhancedCode{4, 7, 1})
 	if n := len(b.inbox.messages()); n != 1 {
 		t.Fatalf("%d messages delivered, want the one before the revocation", n)
 	}
