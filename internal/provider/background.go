@@ -31,6 +31,10 @@ func (p *Provider) scheduled() []*queue.Singleton {
 	}
 }
 
+// relayConcurrency is how many handovers a node runs at once: they wait on
+// the network, not the CPU.
+const relayConcurrency = 32
+
 // workers are the provider's queued work, each job done by one node.
 func (p *Provider) workers() []*queue.Worker {
 	lease := p.Config.Queue.Lease.Duration
@@ -39,12 +43,14 @@ func (p *Provider) workers() []*queue.Worker {
 			Poll: 5 * time.Second, MaxBackoff: time.Hour},
 		{Kind: mailbox.JobPickupReminder, Handle: p.Confirm.HandleReminder, Lease: lease, Batch: 100,
 			Poll: 5 * time.Second, MaxBackoff: time.Hour},
+		{Kind: mailbox.JobMalwareNotice, Handle: p.Confirm.HandleMalwareNotice, Lease: lease, Batch: 100,
+			Poll: time.Second, MaxBackoff: time.Hour},
 	}
 	if p.Relay != nil {
 		// Waiting on the network, not the CPU: many at once. The lease
 		// outlasts the longest SMTP exchange the timeouts allow.
 		ws = append(ws, &queue.Worker{Kind: mailbox.JobRelay, Handle: p.Relay.HandleRelay,
-			Lease: max(lease, 3*p.Config.Federation.SMTPTimeout.Duration), Batch: 64, Concurrency: 32,
+			Lease: max(lease, 3*p.Config.Federation.SMTPTimeout.Duration), Batch: 64, Concurrency: relayConcurrency,
 			Poll: time.Second, MaxBackoff: 10 * time.Minute})
 		ws = append(ws, &queue.Worker{Kind: mailbox.JobRelayWarning, Handle: p.Confirm.HandleRelayWarning,
 			Lease: lease, Batch: 100, Poll: 5 * time.Second, MaxBackoff: time.Hour})

@@ -36,8 +36,10 @@ func (p *Provider) wireFederation() error {
 		return fmt.Errorf("authority.root_cert: %w", err)
 	}
 	timeout := c.Federation.SMTPTimeout.Duration
+	// As many kept connections per peer as relay jobs run at once: a
+	// steady stream of letters to one provider needs no new handshakes.
 	client := &federation.Client{Domain: c.Domain, Cert: pair, Root: root, Trust: p.Trust, Clock: p.Clock,
-		Log: p.Log, Timeout: timeout}
+		Log: p.Log, Timeout: timeout, MaxIdle: relayConcurrency}
 	p.Relay = &relay.Service{Store: p.Store, Mail: p.Mail, Send: client.Send, Trust: p.Trust, Root: root,
 		Clock: p.Clock, Domain: c.Domain, Cert: pair.Leaf, Key: key, Deadline: c.Federation.RelayDeadline.Duration,
 		Log: p.Log}
