@@ -370,6 +370,7 @@ func newBBFederation(t *testing.T, bin string, domains ...string) *bbFederation 
 			c.Federation.Listen = n.smtpAddr
 			c.Federation.TrustListRefresh = provider.Duration{Duration: time.Second}
 			c.Federation.SMTPTimeout = provider.Duration{Duration: 5 * time.Second}
+			c.Malware.Scanning = "off" // no clamd here (malware_blackbox_test.go)
 		}); err != nil {
 			t.Fatal(err)
 		}

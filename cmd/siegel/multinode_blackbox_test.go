@@ -57,6 +57,7 @@ func TestTwoNodesBlackBox(t *testing.T) {
 	}
 	// A dead node's jobs pass to the other after the lease: 5 s, not 1 min.
 	setConfig(t, dirA, "[queue]", "lease", "'5s'")
+	setConfig(t, dirA, "[malware]", "scanning", "'off'") // no clamd here (malware_blackbox_test.go)
 	// A second init against the same database would make a second master key.
 	if out, err := siegel("init", "--dir", filepath.Join(root, "other"), "--domain", "multi.siegel.test", "--name", "Multi",
 		"--store", dbURL); err == nil || !strings.Contains(out, "already holds a provider") {

@@ -91,6 +91,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer p.Close()
+	if err := p.CheckScanner(ctx); err != nil { // before listening: no letter passes unscanned
+		return err
+	}
 	addr := p.Config.Listen
 	if *listen != "" {
 		addr = *listen

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/provider"
 	"github.com/siegel-mail/siegel/internal/provider/providertest"
 )
 
@@ -77,6 +78,10 @@ func TestInitServeBlackBox(t *testing.T) {
 	}
 	if out, err := run("", initArgs...); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
+	}
+	// No clamd here: malware_blackbox_test.go is about the scanner.
+	if err := provider.EditConfig(dir, func(c *provider.Config) { c.Malware.Scanning = "off" }); err != nil {
+		t.Fatal(err)
 	}
 	if out, err := run("", "init", "--dir", dir, "--domain", "amt.siegel.test", "--name", "Amt Test"); err == nil || !strings.Contains(out, "not overwriting") {
 		t.Fatalf("second init must refuse: %v\n%s", err, out)

@@ -85,8 +85,16 @@ on %[3]s (VwZG §5a(4)).
 // notice makes a plain notice from the reserved address into rcpt's inbox,
 // about letter about.
 func (s *Service) notice(ctx context.Context, rcpt *store.Account, subject, text string, about *store.Letter, now time.Time) (*store.Letter, *store.Copy, error) {
+	return s.noticeFrom(ctx, NoticeSender, TypeNotification, rcpt, subject, text,
+		about.MessageID+"@"+domainOf(about.SenderAddress), now)
+}
+
+// noticeFrom makes a plain notice of message type msgType from the
+// reserved local part sender into rcpt's inbox, in reply to the message
+// id inReplyTo.
+func (s *Service) noticeFrom(ctx context.Context, sender, msgType string, rcpt *store.Account, subject, text, inReplyTo string, now time.Time) (*store.Letter, *store.Copy, error) {
 	id := store.NewID(now)
-	from := NoticeSender + "@" + s.Domain
+	from := sender + "@" + s.Domain
 	var h bytes.Buffer
 	field := func(name, value string) { fmt.Fprintf(&h, "%s: %s\r\n", name, value) }
 	field("Date", now.Format(time.RFC1123Z))
@@ -94,10 +102,10 @@ func (s *Service) notice(ctx context.Context, rcpt *store.Account, subject, text
 	field("To", rcpt.Address)
 	field("Subject", mime.QEncoding.Encode("utf-8", subject))
 	field("Message-ID", "<"+id+"@"+s.Domain+">")
-	field("In-Reply-To", "<"+about.MessageID+"@"+domainOf(about.SenderAddress)+">")
+	field("In-Reply-To", "<"+inReplyTo+">")
 	field("MIME-Version", "1.0")
 	field(letter.HdrVersion, letter.Version)
-	field(letter.HdrMessageType, TypeNotification)
+	field(letter.HdrMessageType, msgType)
 	field(letter.HdrMessageID, id)
 	field("Content-Type", "text/plain; charset=utf-8")
 	field("Content-Transfer-Encoding", "quoted-printable")

@@ -97,6 +97,10 @@ type Options struct {
 	Argon2 *account.Argon2Params
 	// Ready is called with demo.json's content once the servers listen.
 	Ready func(*File)
+	// Clamd is the malware scanner's address (unix:/path or
+	// tcp:host:port), "off" for none; "" looks for one where Debian's
+	// clamav-daemon listens, and turns scanning off when none answers.
+	Clamd string
 }
 
 // node is one demo provider while it runs.
@@ -150,6 +154,12 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 	}
+	clamd := findScanner(ctx, o)
+	for _, n := range nodes {
+		if err := configureScanning(n, clamd); err != nil {
+			return err
+		}
+	}
 	// Every provider on the list before any fetches it.
 	for _, n := range nodes {
 		if n.p, err = provider.Open(ctx, n.dir, provider.Options{Clock: o.Clock, Log: o.Log, Argon2: o.Argon2}); err != nil {
@@ -167,6 +177,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	printTable(o.Out, f, jsonPath)
+	printScanning(o.Out, clamd, o)
 	if o.Ready != nil {
 		o.Ready(f)
 	}

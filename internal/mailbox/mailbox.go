@@ -24,6 +24,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/blob"
 	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/letter"
+	"github.com/siegel-mail/siegel/internal/malware"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
@@ -54,7 +55,11 @@ type Service struct {
 	// authority's trust list); nil on a provider outside any federation,
 	// which then carries letters between its own mailboxes only.
 	Peers Peers
-	Log   *slog.Logger
+	// Scanner scans letters for malware on submission and on arrival
+	// (TR PVD-FU §3.1.3.1; malware.go); nil when the operator turned
+	// scanning off (config malware.scanning = "off").
+	Scanner malware.Scanner
+	Log     *slog.Logger
 }
 
 // Peers knows the federation this provider belongs to.

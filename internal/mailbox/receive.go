@@ -25,6 +25,9 @@ type Inbound struct {
 	BodyHash [32]byte
 	// Recipient is the address at this provider (RCPT TO).
 	Recipient string
+	// scan is the malware scan's outcome, once scanned: the same letter
+	// for several recipients is scanned once.
+	scan *scanned
 }
 
 // ErrDuplicate is Receive's answer to a copy it stored before: the sending
@@ -39,8 +42,12 @@ var ErrDuplicate = errors.New("mailbox: this copy was received before")
 // sender's provider confirms the dispatch. A letter already received for
 // this recipient returns ErrDuplicate and changes nothing; the refusals are
 // those of a local accept (unknown, closed or blocked recipient, the
-// personal rule), as problems naming the field "rcpt".
+// personal rule), as problems naming the field "rcpt"; and a letter the
+// malware scanner does not pass ("malware", "scan_limits"; malware.go).
 func (s *Service) Receive(ctx context.Context, in *Inbound) error {
+	if err := s.scanInbound(ctx, in); err != nil {
+		return err
+	}
 	p := in.Letter
 	now := s.Clock.Now()
 	rcpts, _ := json.Marshal(map[string][]string{"to": p.To, "cc": p.Cc, "bcc": p.Bcc})

@@ -69,6 +69,8 @@ func reasonOf(err error) (code, details string) {
 		return evidence.ReasonUnknownRecipient, p.Message
 	case "closed_account":
 		return evidence.ReasonClosedAccount, p.Message
+	case "malware":
+		return evidence.ReasonMalware, p.Message
 	}
 	return evidence.ReasonOther, p.Message
 }

@@ -80,6 +80,13 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	hash := msg.BodyHash()
 	facts := rejectionFacts{msgID: msgID, senderID: sender.ID, subject: d.Subject, privateID: d.Options.PrivateID,
 		level: p.Level(), at: now, digest: hash}
+	// TR PVD-FU §3.1.3.1: scanned before anything is stored.
+	if v, err := s.scanSubmission(ctx, msg, &d); err != nil {
+		if !v.Clean() {
+			s.refuseScanned(ctx, facts, sender.Address, v, &d, err)
+		}
+		return nil, err
+	}
 	if len(msg.Body()) > s.InlineMax {
 		// A large body is written as a file before the accept: refuse bad
 		// recipients first rather than leave it behind. (The accept

@@ -12,6 +12,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/siegel-mail/siegel/internal/address"
 	"github.com/siegel-mail/siegel/internal/durable"
+	"github.com/siegel-mail/siegel/internal/malware"
 )
 
 // ConfigFile is the config's name in the data folder.
@@ -37,7 +38,16 @@ type Config struct {
 	Queue      QueueConfig      `toml:"queue"`
 	Limits     Limits           `toml:"limits"`
 	Login      Login            `toml:"login"`
+	Malware    MalwareConfig    `toml:"malware"`
 	Log        LogConfig        `toml:"log"`
+}
+
+// MalwareConfig is the malware scanner every letter passes (TR PVD-FU
+// §3.1.3.1; TR PVD-Si §5.2.4): ClamAV's clamd, over its socket.
+type MalwareConfig struct {
+	Scanning string   `toml:"scanning" comment:"on: every letter is scanned by clamd when submitted here and when it arrives from another provider; an infected one is refused and its sender or recipient notified; while clamd does not answer, letters are refused with a temporary error, never passed unscanned, and siegel serve does not start. off: no letter is scanned, which TR PVD-FU §3.1.3.1 does not allow in production (for tests and demos without clamd only)."`
+	Clamd    string   `toml:"clamd" comment:"clamd's socket: unix:/path (Debian's clamav-daemon: unix:/run/clamav/clamd.ctl) or tcp:host:port. Its StreamMaxLength must exceed the largest message (limits.max_message_mib, base64-encoded: times 1.4, and 45 MiB from other providers), and AlertExceedsMax yes makes it refuse zip bombs (docs/operations.md)."`
+	Timeout  Duration `toml:"timeout" comment:"Longest wait for clamd's answer about one letter, connecting included; a letter not answered in time is refused with a temporary error."`
 }
 
 // AuthorityConfig pins the accreditation authority the provider belongs to.
@@ -154,7 +164,8 @@ func DefaultConfig() Config {
 		Login: Login{MaxFailures: 3, LockBase: Duration{time.Minute}, LockMax: Duration{24 * time.Hour},
 			SessionIdle: Duration{time.Hour}, SessionMaxAge: Duration{24 * time.Hour},
 			Argon2MemKiB: 19456, Argon2Time: 2, Argon2Threads: 1},
-		Log: LogConfig{Level: "info", Format: "text"},
+		Malware: MalwareConfig{Scanning: "on", Clamd: malware.DefaultAddress, Timeout: Duration{2 * time.Minute}},
+		Log:     LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -248,6 +259,9 @@ func (c *Config) Check() error {
 	default:
 		return fmt.Errorf("log.level: %q must be debug, info, warn or error", c.Log.Level)
 	}
+	if err := c.Malware.check(); err != nil {
+		return err
+	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		return fmt.Errorf("log.format: %q must be text or json", c.Log.Format)
 	}
@@ -256,6 +270,23 @@ func (c *Config) Check() error {
 	}
 	return nil
 }
+
+// check validates the malware section.
+func (m *MalwareConfig) check() error {
+	if m.Scanning != "on" && m.Scanning != "off" {
+		return fmt.Errorf("malware.scanning: %q must be \"on\" or \"off\" (TR PVD-FU §3.1.3.1: on in production)", m.Scanning)
+	}
+	if _, _, err := malware.ParseAddress(m.Clamd); err != nil {
+		return fmt.Errorf("malware.clamd: %v", err)
+	}
+	if m.Timeout.Duration < time.Second || m.Timeout.Duration > 10*time.Minute {
+		return fmt.Errorf("malware.timeout: must be 1s to 10m")
+	}
+	return nil
+}
+
+// ScanningOn reports whether letters are scanned for malware.
+func (m *MalwareConfig) ScanningOn() bool { return m.Scanning == "on" }
 
 // Marshal renders the config as annotated TOML.
 func (c *Config) Marshal() ([]byte, error) {

@@ -19,7 +19,7 @@ func TestInitAndLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Domain != c.Domain || got.Limits.MaxMessageMiB != 20 || got.Login.MaxFailures != 3 {
+	if got.Domain != c.Domain || got.Limits.MaxMessageMiB != 20 || got.Login.MaxFailures != 3 || !got.Malware.ScanningOn() {
 		t.Fatalf("loaded %+v", got)
 	}
 	for _, f := range []string{"keys/master.key", "keys/tls.key", "siegel.toml"} {
@@ -45,6 +45,11 @@ func TestConfigRefusesMistakes(t *testing.T) {
 		{"[federation]\ntrust_list_refresh = \"48h\"\n", "federation.trust_list_refresh"},
 		{"[login]\nlock_base = 'soon'\n", "duration"},
 		{"[limits]\ntime_zone = 'Mars/Olympus'\n", "limits.time_zone"},
+		{"[malware]\nscanning = 'no'\n", `malware.scanning: "no" must be "on" or "off"`},
+		{"[malware]\nscanning = ''\n", "malware.scanning"},
+		{"[malware]\nclamd = '/run/clamav/clamd.ctl'\n", "malware.clamd"},
+		{"[malware]\nclamd = 'tcp:3310'\n", "malware.clamd"},
+		{"[malware]\ntimeout = '0s'\n", "malware.timeout"},
 	}
 	for _, c := range cases {
 		dir := t.TempDir()

@@ -28,6 +28,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/federation"
 	"github.com/siegel-mail/siegel/internal/mailbox"
+	"github.com/siegel-mail/siegel/internal/malware"
 	"github.com/siegel-mail/siegel/internal/queue"
 	"github.com/siegel-mail/siegel/internal/registration"
 	"github.com/siegel-mail/siegel/internal/relay"
@@ -74,6 +75,9 @@ type Provider struct {
 	// is its server; both nil without federation.
 	Relay *relay.Service
 	SMTP  *federation.Server
+	// Scanner is the malware scanner (clamd); nil when the config turns
+	// scanning off (malware.scanning).
+	Scanner *malware.Clamd
 	// Web is the web mailbox, registration and officer console.
 	Web    *web.Server
 	manual bool
@@ -159,6 +163,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		Limits:          account.DailyLimit{Messages: c.Limits.DailyMessages, Recipients: c.Limits.DailyRecipients},
 		MaxMessageBytes: maxBytes, Log: log}
 	p.Auth.OnHighLogin = p.Mail.RecordPickups
+	p.wireScanner()
 	p.Confirm = &confirmation.Service{Store: st, Mail: p.Mail, Clock: o.Clock, Domain: c.Domain, Name: c.Name,
 		TSA: tsa, Location: loc, Log: log}
 	switch {
@@ -175,7 +180,8 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		return nil, err
 	}
 	p.Web = &web.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, Name: c.Name,
-		Domain: c.Domain, Secure: true, MaxMessageBytes: maxBytes, Verify: p.verifyEvidence, PublicURL: c.PublicURL}
+		Domain: c.Domain, Secure: true, MaxMessageBytes: maxBytes, Verify: p.verifyEvidence, PublicURL: c.PublicURL,
+		ScanningOff: p.Scanner == nil}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes,
 		Queue: &queue.Admin{Store: st, Clock: o.Clock, Log: log}}
 	ok = true
@@ -224,6 +230,9 @@ func (p *Provider) Handler() (http.Handler, error) {
 
 // Serve serves on ln until ctx ends, with TLS unless plain is set.
 func (p *Provider) Serve(ctx context.Context, ln net.Listener, plain bool) error {
+	if err := p.CheckScanner(ctx); err != nil {
+		return err
+	}
 	h, err := p.Handler()
 	if err != nil {
 		return err

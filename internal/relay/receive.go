@@ -127,6 +127,13 @@ func refusal(err error) error {
 		r.Code, r.Enhanced = 554, "5.6.0"
 	case "recipient_level":
 		r.Enhanced = "5.7.1" // delivery not authorised: the personal rule
+	case "malware":
+		// TR PVD-FU §3.1.3.1: the receiving provider's scan found
+		// malware; 5.7.0 (other security status) is how the sending
+		// provider tells it from the other refusals (send.go reasonOf).
+		r.Code, r.Enhanced = 554, "5.7.0"
+	case "scan_limits", "scan_too_large":
+		r.Code, r.Enhanced = 552, "5.3.4" // too big for the scanner: never passed unscanned
 	default:
 		if pr.Kind == problem.Unavailable {
 			return err

@@ -160,6 +160,8 @@ func reasonOf(r *federation.RejectError) string {
 		return evidence.ReasonClosedAccount
 	case "5.6.0", "5.6.1":
 		return evidence.ReasonInvalidFormat
+	case "5.7.0":
+		return evidence.ReasonMalware // TR PVD-FU §3.1.3.1 (receive.go refusal)
 	}
 	return evidence.ReasonOther
 }

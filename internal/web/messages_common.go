@@ -69,5 +69,22 @@ func commonMessages() map[string]text {
 		"err.required":          {"Bitte ausfüllen.", "Please fill this in."},
 		"err.unknown_recipient": {"Diese Adresse ist hier nicht in Gebrauch.", "This address is not in service here."},
 		"err.unknown_domain":    {"Kein akkreditierter Anbieter bedient diese Domain: Das ist keine Adresse für rechtsverbindliche E-Mail.", "No accredited provider serves this domain: this is not an address for registered e-mail."},
+
+		// Malware scanning (TR PVD-FU §3.1.3.1): the banner of a provider
+		// that scans nothing, and why a letter was refused.
+		"malware.off": {"Hinweis: Dieser Anbieter prüft Briefe derzeit nicht auf Schadsoftware (Prüfung abgeschaltet, nur für Test und Vorführung).",
+			"Note: this provider does not scan letters for malware at present (scanning turned off, for tests and demonstrations only)."},
+		"compose.err.attachments.malware": {"In der Datei „%s“ wurde Schadsoftware gefunden. Der Brief wurde nicht versandt; Sie erhalten eine Benachrichtigung mit dem Befund.",
+			"Malware was found in the file “%s”. The letter was not sent; you receive a notice with the finding."},
+		"compose.err.malware": {"In dem Brief wurde Schadsoftware gefunden. Er wurde nicht versandt; Sie erhalten eine Benachrichtigung mit dem Befund.",
+			"Malware was found in the letter. It was not sent; you receive a notice with the finding."},
+		"compose.err.attachments.scan_limits": {"Die Datei „%s“ kann nicht auf Schadsoftware geprüft werden: Entpackt überschreitet sie die Grenzen der Prüfung, wie es eine „Zip-Bombe“ tut. Der Brief wurde nicht versandt.",
+			"The file “%s” cannot be checked for malware: unpacked, it exceeds the scanner's limits, as a zip bomb does. The letter was not sent."},
+		"compose.err.scan_limits": {"Der Brief kann nicht auf Schadsoftware geprüft werden: Er überschreitet die Grenzen der Prüfung. Er wurde nicht versandt.",
+			"The letter cannot be checked for malware: it exceeds the scanner's limits. It was not sent."},
+		"compose.err.scanner_unavailable": {"Die Prüfung auf Schadsoftware antwortet gerade nicht, und ungeprüft geht kein Brief hinaus. Es wurde nichts versandt; bitte versuchen Sie es in einigen Minuten noch einmal.",
+			"The malware scanner does not answer at present, and no letter leaves unscanned. Nothing was sent; please try again in a few minutes."},
+		"compose.err.scan_too_large": {"Der Brief ist größer, als die Prüfung auf Schadsoftware dieses Anbieters annimmt, und wurde nicht versandt.",
+			"The letter is larger than this provider's malware scanner takes, and was not sent."},
 	}
 }

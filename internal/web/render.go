@@ -38,6 +38,9 @@ type Page struct {
 	cat    catalog
 	now    time.Time
 	loc    *time.Location
+
+	// ScanningOff: letters are not scanned for malware here (a banner).
+	ScanningOff bool
 }
 
 // T is key in the page's language.
@@ -93,7 +96,7 @@ func (s *Server) parse() error {
 func (s *Server) page(r *http.Request, title string) *Page {
 	return &Page{Lang: langOf(r), Title: title, Provider: s.Name, Domain: s.Domain, CSRF: csrfToken(r),
 		Path: r.URL.RequestURI(), User: userOf(r), Form: r.PostForm, Errors: map[string]string{}, cat: s.cat,
-		now: s.Clock.Now(), loc: s.location()}
+		now: s.Clock.Now(), loc: s.location(), ScanningOff: s.ScanningOff}
 }
 
 // render writes the page named name with status.

@@ -55,6 +55,9 @@ type Server struct {
 	// its host name is the passkeys' relying party, unless it is an IP
 	// address; then the request's host is (passkey.go, passkeyRP).
 	PublicURL string
+	// ScanningOff: the provider scans no letter for malware (config
+	// malware.scanning = "off"); every page says so (TR PVD-FU §3.1.3.1).
+	ScanningOff bool
 
 	pages map[string]*template.Template
 	cat   catalog

@@ -32,6 +32,13 @@ type Federation struct {
 // Providers run their queues in the background unless manual.
 func NewFederation(t testing.TB, manual bool, domains ...string) *Federation {
 	t.Helper()
+	return NewFederationConfigured(t, manual, nil, domains...)
+}
+
+// NewFederationConfigured is NewFederation with each provider's config
+// changed by configure (given the provider's domain) before it opens.
+func NewFederationConfigured(t testing.TB, manual bool, configure func(domain string, c *provider.Config), domains ...string) *Federation {
+	t.Helper()
 	// The clock starts at the wall clock's time: the authority's HTTPS
 	// certificate is dated by it, and TLS checks it by the wall clock.
 	f := &Federation{T: t, Clock: clock.NewFake(time.Now().Truncate(time.Second)), Authority: t.TempDir()}
@@ -49,6 +56,9 @@ func NewFederation(t testing.TB, manual bool, domains ...string) *Federation {
 	for i, d := range domains {
 		e := &Env{T: t, Dir: t.TempDir(), Domain: d, Clock: f.Clock, manual: manual,
 			Authority: f.Authority, RootCert: f.RootCert}
+		if configure != nil {
+			e.configure = func(c *provider.Config) { configure(d, c) }
+		}
 		e.init(StoreURL(t), "Provider "+d)
 		lns[i] = listeners{listen(t), listen(t)}
 		e.SMTPAddr = lns[i].smtp.Addr().String()

@@ -43,7 +43,8 @@ type Env struct {
 	Authority string
 	RootCert  string
 	manual    bool
-	Public    *client.Client // no token
+	configure func(*provider.Config) // NewConfigured's; nil for the defaults
+	Public    *client.Client         // no token
 	Operator  *client.Client
 	Officer1  *client.Client
 	Officer2  *client.Client
@@ -109,12 +110,37 @@ func newEnv(t testing.TB, storeURL string, withAuthority, manual bool) *Env {
 	return e
 }
 
-// init makes the provider's data folder.
+// init makes the provider's data folder. Its malware scanning is off:
+// tests need no clamd, except those that turn it on (Configure).
 func (e *Env) init(storeURL, name string) {
 	if _, err := provider.Init(context.Background(), provider.InitOptions{Dir: e.Dir, Domain: e.Domain, Name: name,
 		Store: storeURL, Authority: e.Authority, Now: time.Now()}); err != nil {
 		e.T.Fatal(err)
 	}
+	if err := provider.EditConfig(e.Dir, func(c *provider.Config) {
+		c.Malware.Scanning = "off"
+		if e.configure != nil {
+			e.configure(c)
+		}
+	}); err != nil {
+		e.T.Fatal(err)
+	}
+}
+
+// NewConfigured starts a provider like New (like NewManual when manual)
+// whose config configure changes before it opens, such as a test that
+// turns malware scanning on with its own clamd.
+func NewConfigured(t testing.TB, manual bool, configure func(*provider.Config)) *Env {
+	t.Helper()
+	e := &Env{T: t, Dir: t.TempDir(), Domain: Domain, Clock: clock.NewFake(start()), manual: manual, configure: configure}
+	e.Authority = t.TempDir()
+	e.RootCert = filepath.Join(e.Authority, pki.RootCertFile)
+	if _, err := pki.Init(e.Authority, "Test Authority", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.init(StoreURL(t), "Test Provider")
+	e.start(nil, nil)
+	return e
 }
 
 // start bootstraps and serves the provider, on ln when given, and takes
