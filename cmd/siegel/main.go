@@ -51,7 +51,8 @@ func verbs() map[string]verb {
 		"read":     {"open a letter", runRead},
 		"delete":   {"delete a letter (to the trash, then for good)", runDelete},
 		"evidence": {"list a letter's signed evidence; --out DIR saves the files and confirmation messages", runEvidence},
-		"verify":   {"check a confirmation message, an evidence file or a letter's integrity, offline", runVerify},
+		"verify":   {"check a confirmation message, an evidence file, a letter's integrity or an account archive, offline", runVerify},
+		"export":   {"save a letter (.eml), a folder (mbox) or the whole account with its evidence (zip)", runExport},
 
 		"authority": {"accreditation authority: init, issue, accredit, revoke, sign the trust list, serve it", runAuthority},
 	}

@@ -19,7 +19,9 @@ import (
 // integrity offline: exit 0 when valid, 1 when not, with the check that
 // failed and why.
 func runVerify(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify FILE… [--root PEM] [--trust-list FILE] [--json]")
+	fs := newFlags(e, "verify", "verify FILE… [--root PEM] [--trust-list FILE] [--json]\n\n"+
+		"A FILE is a confirmation message (.eml), an evidence file (.p7m), a letter (.eml),\n"+
+		"or an account archive (.zip, from siegel export account), checked in one go")
 	rootFlag := fs.String("root", "", "the accreditation authority's root certificate (PEM); default: "+demo.RootCertFile+" in the CLI's config folder, which siegel demo writes")
 	listFlag := fs.String("trust-list", "", "the authority's signed trust list: the signer must be an accredited provider's seal on it")
 	asJSON := fs.Bool("json", false, "print the report as JSON (an array of reports for several files)")
@@ -28,15 +30,26 @@ func runVerify(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return errors.New("usage: siegel verify FILE… (confirmation .eml, evidence .p7m, or letter .eml files)")
+		return errors.New("usage: siegel verify FILE… (confirmation .eml, evidence .p7m, letter .eml, or account archive .zip files)")
 	}
 	anchors, err := loadAnchors(e, *rootFlag, *listFlag)
 	if err != nil {
 		return err
 	}
-	var reports []*verification.Report
+	var reports []any
 	var invalid []string
 	for _, name := range pos {
+		if isArchive(name) { // verify_archive.go
+			r, err := checkArchiveFile(e, name, anchors, !*asJSON)
+			if err != nil {
+				return err
+			}
+			reports = append(reports, r)
+			if !r.Valid {
+				invalid = append(invalid, fmt.Sprintf("%s: %s check failed: %s", name, r.FailedCheck, r.Reason))
+			}
+			continue
+		}
 		file, err := readBounded(name, verification.MaxFile)
 		if err != nil {
 			return err

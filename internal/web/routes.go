@@ -13,6 +13,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.officerRoutes(mux)
 	s.settingsRoutes(mux)
 	s.passkeyRoutes(mux) // routes_passkey.go
+	s.exportRoutes(mux)  // routes_export.go
 }
 
 // The parts: login.go (login, second factor, step-up, logout), mail_*.go
