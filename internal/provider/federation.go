@@ -40,6 +40,7 @@ func (p *Provider) wireFederation() error {
 	// steady stream of letters to one provider needs no new handshakes.
 	client := &federation.Client{Domain: c.Domain, Cert: pair, Root: root, Trust: p.Trust, Clock: p.Clock,
 		Log: p.Log, Timeout: timeout, MaxIdle: relayConcurrency}
+	p.relayClient = client
 	p.Relay = &relay.Service{Store: p.Store, Mail: p.Mail, Send: client.Send, Trust: p.Trust, Root: root,
 		Clock: p.Clock, Domain: c.Domain, Cert: pair.Leaf, Key: key, Deadline: c.Federation.RelayDeadline.Duration,
 		Log: p.Log}

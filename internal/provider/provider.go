@@ -75,6 +75,8 @@ type Provider struct {
 	// is its server; both nil without federation.
 	Relay *relay.Service
 	SMTP  *federation.Server
+	// relayClient keeps connections to the other providers open.
+	relayClient *federation.Client
 	// Scanner is the malware scanner (clamd); nil when the config turns
 	// scanning off (malware.scanning).
 	Scanner *malware.Clamd
@@ -191,6 +193,9 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 // Close closes the stores: the database first, so that its last group commit
 // can still sync blobs.
 func (p *Provider) Close() error {
+	if p.relayClient != nil {
+		p.relayClient.CloseIdle()
+	}
 	err := errors.Join(p.Store.Close(), p.Blobs.Close())
 	if p.lock != nil {
 		err = errors.Join(err, p.lock.Close())
