@@ -331,7 +331,7 @@ type EvidenceList struct {
 // a reminder.
 type QueueJob struct {
 	ID         string     `json:"id"`                    // the job; retry it with /api/v1/admin/queue/{id}/retry
-	Kind       string     `json:"kind"`                  // evidence, rejection, relay, relay-warning, deemed-service, pickup-reminder
+	Kind       string     `json:"kind"`                  // evidence, rejection, relay, relay-warning, malware-notice, deemed-service, pickup-reminder
 	Key        string     `json:"key"`                   // what it is about (an event and copy, a copy, a message id)
 	RunAt      time.Time  `json:"run_at"`                // due from
 	Attempts   int        `json:"attempts"`              // attempts so far
