@@ -76,6 +76,7 @@ type Tx interface {
 	EvidenceTx
 	QueueTx
 	PasskeyTx // passkey.go
+	ContactTx // contact.go
 }
 
 // AccountTx reads and writes accounts and their history.

@@ -201,6 +201,21 @@ CREATE TABLE passkeys (
 );
 CREATE INDEX passkeys_account ON passkeys (account_id, created_at, id);
 `,
+	5: `
+-- The holders' address books (TR PVD-FU §3.1.3.5; store/contact.go).
+-- Names and addresses compare bytewise, as on SQLite.
+CREATE TABLE contacts (
+	id text COLLATE "C" PRIMARY KEY,
+	account_id text COLLATE "C" NOT NULL REFERENCES accounts (id),
+	address text COLLATE "C" NOT NULL,
+	name text COLLATE "C" NOT NULL,
+	note text NOT NULL,
+	created_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL,
+	UNIQUE (account_id, address)
+);
+CREATE INDEX contacts_account_name ON contacts (account_id, name, address);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

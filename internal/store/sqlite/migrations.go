@@ -191,6 +191,20 @@ CREATE TABLE passkeys (
 );
 CREATE INDEX passkeys_account ON passkeys(account_id, created_at);
 `,
+	6: `
+-- The holders' address books (TR PVD-FU §3.1.3.5; store/contact.go).
+CREATE TABLE contacts (
+	id TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL REFERENCES accounts(id),
+	address TEXT NOT NULL,
+	name TEXT NOT NULL,
+	note TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	UNIQUE (account_id, address)
+);
+CREATE INDEX contacts_account_name ON contacts(account_id, name, address);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.
