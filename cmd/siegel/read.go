@@ -83,6 +83,12 @@ func runRead(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(w, "Options: %s\n", strings.Join(opts, ", "))
 		}
 	}
+	if l.InReplyTo != "" {
+		fmt.Fprintf(w, "In reply to: <%s>\n", l.InReplyTo)
+	}
+	if l.EndToEnd != "" {
+		fmt.Fprintf(w, "End to end: %s by the sender's program, passed on unchanged; check or decrypt it with siegel read --raw and your e-mail program\n", l.EndToEnd)
+	}
 	fmt.Fprintf(w, "\n%s\n", l.Text)
 	for _, a := range l.AttachmentList {
 		fmt.Fprintf(w, "[attachment %d] %s (%s, %d bytes)\n", a.Index, a.Filename, a.ContentType, a.Size)
@@ -120,5 +126,31 @@ func runDelete(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintln(e.stdout, "moved to the trash")
 	}
+	return nil
+}
+
+func runRestore(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "restore", "restore ID")
+	sess := sessionFlag(fs)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: siegel restore ID (the ID from siegel inbox --folder trash)")
+	}
+	c, _, err := sessionClient(e, *sess)
+	if err != nil {
+		return err
+	}
+	l, err := c.Restore(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e, l)
+	}
+	fmt.Fprintf(e.stdout, "restored to %s\n", l.Folder)
 	return nil
 }

@@ -21,7 +21,7 @@ func (s *Server) getLetter(w http.ResponseWriter, r *http.Request) {
 func (s *Server) letterOut(r *http.Request, o *mailbox.Opened, level account.Level) Letter {
 	m := o.Message
 	out := Letter{LetterSummary: summaryOut(o.Copy, level), MessageID: m.MessageID, To: m.To, Cc: m.Cc,
-		Bcc: m.Bcc, Text: m.Text}
+		Bcc: m.Bcc, Text: m.Text, InReplyTo: m.InReplyTo, References: m.References, EndToEnd: m.EndToEnd}
 	for i, a := range m.Attachments {
 		out.AttachmentList = append(out.AttachmentList, AttachmentInfo{Index: i, Filename: a.Filename,
 			ContentType: a.ContentType, Size: len(a.Data)})

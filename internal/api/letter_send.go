@@ -17,7 +17,8 @@ func (s *Server) sendLetter(w http.ResponseWriter, r *http.Request) {
 	d := mailbox.Draft{To: req.To, Cc: req.Cc, Bcc: req.Bcc, Subject: req.Subject, Text: req.Text,
 		Options: letter.Options{Personal: req.Personal, SenderConfirmed: req.SenderConfirmed,
 			DispatchConfirmation: req.DispatchConfirmation, ReceiptConfirmation: req.ReceiptConfirmation,
-			PickupConfirmation: req.PickupConfirmation, PrivateID: req.PrivateID}}
+			PickupConfirmation: req.PickupConfirmation, PrivateID: req.PrivateID},
+		ReplyTo: req.ReplyTo, Forward: req.Forward}
 	for _, a := range req.Attachments {
 		d.Attachments = append(d.Attachments, letter.Attachment{Filename: a.Filename,
 			ContentType: a.ContentType, Data: a.Data})
@@ -29,6 +30,7 @@ func (s *Server) sendLetter(w http.ResponseWriter, r *http.Request) {
 	}
 	out := SendResponse{ID: acc.SentCopy.ID, LetterID: acc.Letter.ID, MessageID: acc.Letter.MessageID,
 		AcceptedAt: acc.Letter.SubmittedAt}
-	out.Recipients = append(append(append(out.Recipients, d.To...), d.Cc...), d.Bcc...)
+	// A reply may have had its recipients filled in (mailbox.prepare).
+	out.Recipients = acc.Recipients()
 	writeJSON(w, http.StatusCreated, out)
 }

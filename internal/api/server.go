@@ -20,6 +20,7 @@ import (
 
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/contacts"
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/queue"
 	"github.com/siegel-mail/siegel/internal/registration"
@@ -31,8 +32,10 @@ type Server struct {
 	Auth  *auth.Service
 	Mail  *mailbox.Service
 	Queue *queue.Admin
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Contacts keeps the address books (contacts.go).
+	Contacts *contacts.Service
+	Clock    clock.Clock
+	Log      *slog.Logger
 	// MaxMessageBytes is the letter size limit; request bodies may be a third
 	// larger (base64) plus room for the JSON around it.
 	MaxMessageBytes int64
@@ -82,6 +85,11 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/letters/{id}/restore", AccessUser, "Move a letter from the trash back.", nil, LetterSummary{}, 200, s.restoreLetter},
 		{"GET", "/api/v1/folders/{folder}/export", AccessUser, "Download a folder (inbox|sent|trash|confirmations) as an mbox (application/mbox; RFC 4155 mboxrd, CRLF, newest first), streamed; below high, personal letters are left out; ends with the trailers Siegel-Export-Status (complete or failed), -Letters and -Withheld.", nil, nil, 200, s.exportFolder},
 		{"GET", "/api/v1/account/export", AccessUser, "Download the whole account as one zip archive (application/zip), streamed: every letter of every folder (.eml), every evidence file you may have (.p7m), and index.json and index.txt with each file's SHA-256, which siegel verify checks in one go; below high, personal letters are listed without content; trailers as for a folder, and -Evidence.", nil, nil, 200, s.exportAccount},
+		{"GET", "/api/v1/contacts", AccessUser, "List your address book by name, then address (limit, cursor); the web mailbox offers it while composing (TR PVD-FU §3.1.3.5).", nil, ContactList{}, 200, s.listContacts},
+		{"POST", "/api/v1/contacts", AccessUser, "Add a contact: a registered-mail address, once per address book, at most 2,000 contacts.", ContactRequest{}, Contact{}, 201, s.createContact},
+		{"GET", "/api/v1/contacts/{id}", AccessUser, "One contact of your address book.", nil, Contact{}, 200, s.getContact},
+		{"PUT", "/api/v1/contacts/{id}", AccessUser, "Change a contact: address, name and note are replaced.", ContactRequest{}, Contact{}, 200, s.updateContact},
+		{"DELETE", "/api/v1/contacts/{id}", AccessUser, "Remove a contact.", nil, nil, 204, s.deleteContact},
 		{"GET", "/api/v1/admin/accounts", AccessOfficer, "List accounts (status=pending|awaiting_confirmation|verified|active|closed, after, limit).", nil, AccountList{}, 200, s.listAccounts},
 		{"GET", "/api/v1/admin/accounts/{id}", AccessOfficer, "An account with its tamper-evident history.", nil, AccountDetail{}, 200, s.getAccount},
 		{"POST", "/api/v1/admin/accounts/{id}/verify", AccessOfficer, "Record the identity verification; manual entries then need a second officer.", VerifyRequest{}, VerifyResponse{}, 200, s.verifyAccount},

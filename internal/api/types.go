@@ -146,6 +146,8 @@ type SendRequest struct {
 	ReceiptConfirmation  bool         `json:"receipt_confirmation,omitempty"`  // request a receipt confirmation
 	PickupConfirmation   bool         `json:"pickup_confirmation,omitempty"`   // request a pickup confirmation; implies personal; authorities entitled to formal service only, at high
 	PrivateID            string       `json:"private_id,omitempty"`            // the sender's file number, copied into every confirmation; at most 1024 characters
+	ReplyTo              string       `json:"reply_to,omitempty"`              // reply (TR PVD-FU §3.1.3.6): the id of a letter in your mailbox that this one answers; the new letter threads to it (In-Reply-To, References), and what is left empty is filled: to the original's sender (your own letter: its to recipients), subject "Re: " and the original's, its private_id; a personal letter only at high
+	Forward              string       `json:"forward,omitempty"`               // forward (TR PVD-FU §3.1.3.6): the id of a letter in your mailbox that this one passes on to the recipients given; text is followed by the original's, quoted, its attachments follow yours, the subject defaults to "Fwd: " and the original's; a personal letter only at high; not with reply_to
 }
 
 // SendResponse is an accepted letter: durable and in every recipient's mailbox.
@@ -216,6 +218,9 @@ type Letter struct {
 	Bcc            []string         `json:"bcc,omitempty"`             // blind copy recipients; shown only to the sender and to that recipient
 	Text           string           `json:"text"`                      // the letter's plain text
 	AttachmentList []AttachmentInfo `json:"attachment_list,omitempty"` // the attachments, in order
+	InReplyTo      string           `json:"in_reply_to,omitempty"`     // the message id (Message-ID) of the letter this one answers
+	References     []string         `json:"references,omitempty"`      // the thread's message ids (References), oldest first
+	EndToEnd       string           `json:"end_to_end,omitempty"`      // the sender's client protected the content end to end, and it came unchanged (TR PVD-FU §3.2.2): smime-signed, smime-encrypted, openpgp-signed or openpgp-encrypted; absent when not
 	Events         []Event          `json:"events"`                    // oldest first; the sender sees every recipient's, a recipient only their own and the letter's
 }
 
@@ -345,4 +350,30 @@ type QueueJob struct {
 type QueueList struct {
 	Jobs []QueueJob `json:"jobs"`           // the earliest due first
 	Next string     `json:"next,omitempty"` // cursor for the following page; absent on the last page
+}
+
+// Contact is an entry of the holder's address book (TR PVD-FU §3.1.3.5),
+// which the web mailbox offers while composing. Only the holder sees it.
+type Contact struct {
+	ID        string    `json:"id"`             // the contact; the id in the /api/v1/contacts/{id} routes
+	Address   string    `json:"address"`        // a registered-mail address, here or at another provider, lower case; once per address book
+	Name      string    `json:"name,omitempty"` // how the holder names the contact, at most 200 characters; absent when none
+	Note      string    `json:"note,omitempty"` // the holder's note, at most 1,000 characters, line breaks allowed; absent when none
+	CreatedAt time.Time `json:"created_at"`     // when it was added
+	UpdatedAt time.Time `json:"updated_at"`     // when it was last changed
+}
+
+// ContactRequest adds a contact, or changes one: a change replaces address,
+// name and note, so a field left out is emptied.
+type ContactRequest struct {
+	Address string `json:"address"`        // the contact's registered-mail address
+	Name    string `json:"name,omitempty"` // at most 200 characters, no control characters
+	Note    string `json:"note,omitempty"` // at most 1,000 characters
+}
+
+// ContactList is a page of the address book; pass next as cursor for the
+// following page.
+type ContactList struct {
+	Contacts []Contact `json:"contacts"`       // this page, by name and then address
+	Next     string    `json:"next,omitempty"` // cursor for the following page; absent on the last page
 }

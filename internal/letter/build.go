@@ -56,7 +56,8 @@ const maxMessageID = 200
 //
 // Build refuses a draft CheckDraft refuses (without a size limit), options whose
 // private id is unsafe, provider-set fields (MessageID, From, FromName,
-// Provider, AuthLevel, Date) that do not fit into headers, and a sender-confirmed
+// Provider, AuthLevel, Date) that do not fit into headers, threading fields
+// (InReplyTo, References) that are not msg-ids, and a sender-confirmed
 // draft without a usable Seal. The options are normalized (pickup confirmation
 // implies personal).
 func Build(d Draft) (*Message, error) {
@@ -113,6 +114,12 @@ func checkBuild(d Draft) error {
 		return fmt.Errorf("letter: sender %q is not an address", d.From)
 	case len(d.FromName) > 256 || !utf8.ValidString(d.FromName) || hasControl(d.FromName):
 		return fmt.Errorf("letter: sender name %q is not a valid display name", d.FromName)
+	case d.InReplyTo != "" && !MsgID(d.InReplyTo):
+		return fmt.Errorf("letter: In-Reply-To %q is not a msg-id", d.InReplyTo)
+	case len(d.References) > MaxReferences:
+		return fmt.Errorf("letter: %d References; at most %d", len(d.References), MaxReferences)
+	case slices.ContainsFunc(d.References, func(r string) bool { return !MsgID(r) }):
+		return fmt.Errorf("letter: References %q has what is not a msg-id", d.References)
 	case !hostname(d.Provider):
 		return fmt.Errorf("letter: provider %q is not a domain", d.Provider)
 	case d.AuthLevel != account.Normal && d.AuthLevel != account.High:
@@ -129,7 +136,7 @@ func checkBuild(d Draft) error {
 // buildHead renders the header fields every copy shares, in a fixed order:
 // RFC 5322 fields, then the X-de-mail-* metadata (TR PVD-IO §3.1.1, Table 1).
 func buildHead(d Draft) []byte {
-	b := make([]byte, 0, 1024+len(d.Subject)*3+len(d.Options.PrivateID)*3+recipientsLen(d.To, d.Cc))
+	b := make([]byte, 0, 1024+len(d.Subject)*3+len(d.Options.PrivateID)*3+recipientsLen(d.To, d.Cc, d.References)+len(d.InReplyTo))
 	b = append(b, "Date: "...)
 	b = d.Date.AppendFormat(b, time.RFC1123Z)
 	b = append(b, '\r', '\n')
@@ -144,6 +151,12 @@ func buildHead(d Draft) []byte {
 	}
 	b = appendField(b, "Subject", unstructured(d.Subject))
 	b = appendField(b, "Message-ID", "<"+d.MessageID+"@"+d.Provider+">")
+	if d.InReplyTo != "" {
+		b = appendField(b, "In-Reply-To", "<"+d.InReplyTo+">")
+	}
+	if len(d.References) > 0 {
+		b = appendField(b, "References", "<"+strings.Join(d.References, "> <")+">")
+	}
 	b = appendField(b, "MIME-Version", "1.0")
 	b = appendField(b, HdrVersion, Version)
 	b = appendField(b, HdrMessageType, TypeNormal)

@@ -33,6 +33,7 @@ func checkRoundTrip(t testing.TB, d Draft, p *Parsed, bcc []string) {
 		Text: normalizeText(d.Text), To: d.To, Cc: d.Cc, Bcc: bcc,
 		Options: d.Options.Normalize(), AuthLevel: d.AuthLevel, Provider: d.Provider,
 		Date: d.Date.Truncate(time.Second), Type: TypeNormal,
+		MsgID: d.MessageID + "@" + d.Provider, InReplyTo: d.InReplyTo, References: d.References,
 	}
 	for _, a := range d.Attachments {
 		want.Attachments = append(want.Attachments, Attachment{

@@ -2,6 +2,7 @@ package letter
 
 import (
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,8 @@ const (
 	MaxSubject        = 998  // bytes: RFC 5322 §2.1.1 line limit
 	MaxFilename       = 255  // bytes: what common file systems store
 	MaxContentType    = 255  // bytes of an attachment's media type with parameters
+	MaxReferences     = 20   // msg-ids in References; a longer thread keeps its first and latest
+	maxMsgID          = 250  // bytes of one msg-id in In-Reply-To or References
 	maxAddress        = 253  // SPEC "Addresses": whole address ≤ 253
 	maxLocalPart      = 64   // SPEC "Addresses": local part ≤ 64
 	defaultAttachType = "application/octet-stream"
@@ -40,9 +43,18 @@ type Draft struct {
 	Text        string // text/plain body, UTF-8; line breaks are sent as CRLF
 	Attachments []Attachment
 	Options     Options
-	AuthLevel   account.Level // the sender's login level at sending
-	Provider    string        // the originator provider's domain
-	Date        time.Time
+
+	// InReplyTo and References thread a reply (RFC 5322 §3.6.4): the
+	// msg-id of the letter answered, and the thread's msg-ids, oldest
+	// first, at most MaxReferences. Each is "left@right" without the angle
+	// brackets, both sides dot-atom text (see MsgID); empty for a letter
+	// that answers none.
+	InReplyTo  string
+	References []string
+
+	AuthLevel account.Level // the sender's login level at sending
+	Provider  string        // the originator provider's domain
+	Date      time.Time
 
 	// Seal signs a sender-confirmed letter and is required for one; other
 	// letters do not use it (TR PVD-IO §3.4).
@@ -185,6 +197,34 @@ func DotAtom(s string) bool {
 		}
 	}
 	return true
+}
+
+// MsgID reports whether s is a msg-id as a letter's threading fields carry
+// it, without the angle brackets: dot-atom text, "@", dot-atom text
+// (RFC 5322 §3.6.4 id-left "@" id-right, without the obsolete and literal
+// forms), at most 250 bytes.
+func MsgID(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && len(s) <= maxMsgID && DotAtom(s[:at]) && DotAtom(s[at+1:])
+}
+
+// ThreadReferences is the References of a reply to a letter whose own
+// References were refs and whose msg-id is id (RFC 5322 §3.6.4): refs then
+// id, leaving out what is not a MsgID or is named twice; of a thread longer
+// than MaxReferences the first (its start) and the latest are kept.
+func ThreadReferences(refs []string, id string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range append(slices.Clone(refs), id) {
+		if MsgID(r) && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	if len(out) > MaxReferences {
+		out = append(out[:1], out[len(out)-MaxReferences+1:]...)
+	}
+	return out
 }
 
 // isAtext reports whether c is RFC 5322 atext.

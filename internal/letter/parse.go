@@ -47,6 +47,18 @@ type Parsed struct {
 	Date        time.Time
 	Attachments []Attachment // every other leaf part, ContentType as NormalizeContentType gives it
 	Type        string       // X-de-mail-message-type
+
+	// MsgID is the Message-ID field's msg-id, InReplyTo the first of
+	// In-Reply-To and References those of References (RFC 5322 §3.6.4):
+	// each without its angle brackets, "" or nil when absent. They are read
+	// as found; check one with MsgID before writing it into a letter.
+	MsgID      string
+	InReplyTo  string
+	References []string
+
+	// EndToEnd is how the sender's client protected the content, by the
+	// top-level Content-Type (see EndToEnd): "" when it did not.
+	EndToEnd string
 }
 
 // Parse reads a complete message (header block and body) as stored. It survives
@@ -125,6 +137,14 @@ func parseMeta(h mail.Header) (*Parsed, error) {
 		return nil, formatErr("From: %v", err)
 	}
 	p.From, p.FromName = from.Address, from.Name
+	if ids := msgIDs(h.Get("Message-ID"), 1); len(ids) > 0 {
+		p.MsgID = ids[0]
+	}
+	if ids := msgIDs(h.Get("In-Reply-To"), 1); len(ids) > 0 {
+		p.InReplyTo = ids[0]
+	}
+	p.References = msgIDs(h.Get("References"), maxParsedReferences)
+	p.EndToEnd = EndToEnd(h.Get("Content-Type"))
 	if p.Date, err = h.Date(); err != nil {
 		return nil, formatErr("Date: %v", err)
 	}
@@ -185,6 +205,32 @@ func parseRecipients(h mail.Header, p *Parsed) error {
 		*f.dst = addrs
 	}
 	return nil
+}
+
+// maxParsedReferences bounds what Parse reads of References: a reply keeps
+// MaxReferences of them in any case.
+const maxParsedReferences = 100
+
+// msgIDs reads up to n msg-ids "<…>" from a field value (RFC 5322 §3.6.4),
+// without their angle brackets; what is between them (phrases, comments of
+// obsolete syntax) is skipped.
+func msgIDs(v string, n int) []string {
+	var out []string
+	for len(out) < n {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			break
+		}
+		if id := strings.TrimSpace(v[i+1 : i+j]); id != "" {
+			out = append(out, id)
+		}
+		v = v[i+j+1:]
+	}
+	return out
 }
 
 // decodeText decodes RFC 2047 encoded-words; a value that does not decode is

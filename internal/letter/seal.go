@@ -45,8 +45,11 @@ const signatureAlgorithm = "sha256/ecdsa-p256"
 // made per copy, and the sender's copy's signature would cover, and so reveal,
 // every bcc recipient.
 //
-// Cc, X-de-mail-account-holder, X-de-mail-private-id and
-// Content-Transfer-Encoding are listed even when the letter has none: a listed
+// In-Reply-To and References are signed because a sender-confirmed answer
+// names what it answers (RFC 5322 §3.6.4), as the sender wrote it.
+//
+// Cc, In-Reply-To, References, X-de-mail-account-holder, X-de-mail-private-id
+// and Content-Transfer-Encoding are listed even when the letter has none: a listed
 // field that is absent is signed as absent (RFC 6376 §5.4), and CheckIntegrity
 // refuses a second instance of a listed field, so none can be added later.
 // Content-Type and Content-Transfer-Encoding say how the body reads; the body
@@ -54,7 +57,7 @@ const signatureAlgorithm = "sha256/ecdsa-p256"
 // sign).
 func sealedFields() []string {
 	return []string{
-		"Date", "From", "To", "Cc", "Subject", "Message-ID", "MIME-Version",
+		"Date", "From", "To", "Cc", "Subject", "Message-ID", "In-Reply-To", "References", "MIME-Version",
 		HdrVersion, HdrMessageType, HdrMessageID, HdrSender, HdrAccountHolder,
 		HdrProvider, HdrAuthLevel, HdrPrivate, HdrAuthoritative, HdrDispatch,
 		HdrReceipt, HdrRetrieve, HdrPrivateID,

@@ -23,6 +23,11 @@ type Draft struct {
 	Text        string
 	Attachments []letter.Attachment
 	Options     letter.Options
+
+	// ReplyTo is the id of a copy in the sender's mailbox that this letter
+	// answers; Forward one that it passes on. See prepare (reply.go) for
+	// what each fills in and carries. Empty for a new letter.
+	ReplyTo, Forward string
 }
 
 // Accepted is the outcome of a submission.
@@ -32,6 +37,16 @@ type Accepted struct {
 	SentCopy *store.Copy
 	// Copies are the recipients' copies, one per recipient.
 	Copies []*store.Copy
+}
+
+// Recipients lists every recipient of the accepted letter: to, cc, then bcc,
+// as the letter names them (a reply's may have been filled in; reply.go).
+func (a *Accepted) Recipients() []string {
+	var r struct{ To, Cc, Bcc []string }
+	if err := json.Unmarshal(a.Letter.Recipients, &r); err != nil {
+		return nil
+	}
+	return slices.Concat(r.To, r.Cc, r.Bcc)
 }
 
 type recipient struct {
@@ -51,6 +66,10 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	if err := account.CanSend(sender.Status, sender.Block); err != nil {
 		return nil, err
 	}
+	th, err := s.prepare(ctx, p, &d)
+	if err != nil {
+		return nil, err
+	}
 	d.Options = d.Options.Normalize()
 	if err := letter.CheckOptions(letter.Sender{Address: sender.Address, Kind: sender.Kind,
 		FormalService: sender.FormalService, Pseudonym: sender.Pseudonym, Level: p.Level()}, d.Options); err != nil {
@@ -65,7 +84,8 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Acce
 	msgID := store.NewID(now)
 	draft := letter.Draft{MessageID: msgID, From: sender.Address, FromName: fromName(sender),
 		To: d.To, Cc: d.Cc, Bcc: d.Bcc, Subject: d.Subject, Text: d.Text, Attachments: d.Attachments,
-		Options: d.Options, AuthLevel: p.Level(), Provider: s.Domain, Date: now, Seal: s.Seal}
+		Options: d.Options, InReplyTo: th.inReplyTo, References: th.references,
+		AuthLevel: p.Level(), Provider: s.Domain, Date: now, Seal: s.Seal}
 	if d.Options.SenderConfirmed && s.Seal == nil {
 		return nil, problem.Field("sender_confirmed", "unavailable",
 			"this provider has no seal to confirm the sender with (its operator has not set up the authority's certificates)")

@@ -24,6 +24,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/blob"
 	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/confirmation"
+	"github.com/siegel-mail/siegel/internal/contacts"
 	"github.com/siegel-mail/siegel/internal/durable"
 	"github.com/siegel-mail/siegel/internal/evidence"
 	"github.com/siegel-mail/siegel/internal/federation"
@@ -58,8 +59,10 @@ type Provider struct {
 	Auth   *auth.Service
 	Mail   *mailbox.Service
 	API    *api.Server
-	Log    *slog.Logger
-	Clock  clock.Clock
+	// Contacts keeps the holders' address books (TR PVD-FU §3.1.3.5).
+	Contacts *contacts.Service
+	Log      *slog.Logger
+	Clock    clock.Clock
 	// Node names this process among the provider's nodes (leases).
 	Node string
 	// Seal signs the provider's evidence; nil when the provider has no
@@ -186,6 +189,8 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 		ScanningOff: p.Scanner == nil}
 	p.API = &api.Server{Reg: p.Reg, Auth: p.Auth, Mail: p.Mail, Clock: o.Clock, Log: log, MaxMessageBytes: maxBytes,
 		Queue: &queue.Admin{Store: st, Clock: o.Clock, Log: log}}
+	p.Contacts = &contacts.Service{Store: st, Clock: o.Clock, Log: log}
+	p.API.Contacts, p.Web.Contacts = p.Contacts, p.Contacts
 	ok = true
 	return p, nil
 }

@@ -208,6 +208,10 @@ func (s *Service) Close(ctx context.Context, o *store.Officer, accountID, reason
 		if err := tx.DeleteAccountPasskeys(a.ID); err != nil {
 			return err
 		}
+		// Its address book is the holder's personal data (TR PVD-FU §3.1.3.5).
+		if err := tx.DeleteAccountContacts(a.ID); err != nil {
+			return err
+		}
 		if err := tx.ReleaseAddress(a.Address, now); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/mail"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/evidence"
@@ -245,10 +246,17 @@ func headerBlock(b []byte) []byte {
 	return b
 }
 
-// isConfirmation: a message whose top-level type is multipart/signed.
+// isConfirmation: a message whose top-level type is multipart/signed, and
+// that is not a user's letter: one its sender's client signed end to end
+// (S/MIME or OpenPGP) is multipart/signed too, and is checked as a letter
+// (TR PVD-FU §3.2.2).
 func isConfirmation(b []byte) bool {
-	h := bytes.ToLower(headerBlock(b))
-	return bytes.Contains(h, []byte("content-type: multipart/signed"))
+	hb := headerBlock(b)
+	if !bytes.Contains(bytes.ToLower(hb), []byte("content-type: multipart/signed")) {
+		return false
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(hb))
+	return err != nil || m.Header.Get(letter.HdrMessageType) != letter.TypeNormal
 }
 
 // letter checks a letter's integrity value, and for a signed one (a

@@ -12,13 +12,14 @@ import (
 	"github.com/siegel-mail/siegel/internal/letter"
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/problem"
+	"github.com/siegel-mail/siegel/internal/store"
 )
 
 // composeFields are the form's fields, named as the service names the
 // fields of its refusals, so that each refusal shows next to its field.
 func composeFields() []string {
 	return []string{"to", "cc", "bcc", "subject", "text", "attachments", "personal", "sender_confirmed",
-		"dispatch_confirmation", "receipt_confirmation", "pickup_confirmation", "private_id"}
+		"dispatch_confirmation", "receipt_confirmation", "pickup_confirmation", "private_id", "reply_to", "forward"}
 }
 
 type composeData struct {
@@ -30,6 +31,9 @@ type composeData struct {
 	// DraftKey is where compose.js keeps the draft in this browser: one
 	// per account, so that a shared browser does not mix letters.
 	DraftKey string
+	// Contacts are the holder's address book, offered for the recipient
+	// fields (compose_contacts.go; TR PVD-FU §3.1.3.5).
+	Contacts []store.Contact
 }
 
 // compose is the page to write a letter: recipients, subject, text,
@@ -42,8 +46,12 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "compose.title")
 	d := &composeData{MaxMiB: mib(s.maxMessage()), DraftKey: "siegel-draft:" + p.User.Account.Address}
 	p.Data = d
+	d.Contacts = s.composeContacts(r, p)
 	if r.Method == http.MethodGet {
 		p.Form = s.reply(r)
+		if p.Form == nil {
+			p.Form = s.forward(r)
+		}
 		d.Options = s.composeOptions(p)
 		s.render(w, r, "compose", p, http.StatusOK)
 		return
@@ -54,6 +62,7 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request) {
 		defer r.MultipartForm.RemoveAll()
 	}
 	f := r.PostForm
+	addContactPicks(f)
 	draft := mailbox.Draft{To: splitAddresses(f.Get("to")), Cc: splitAddresses(f.Get("cc")),
 		Bcc: splitAddresses(f.Get("bcc")), Subject: strings.TrimSpace(f.Get("subject")),
 		// Browsers send a text area's line breaks as CRLF; the letter
@@ -61,7 +70,10 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request) {
 		Text: strings.ReplaceAll(f.Get("text"), "\r\n", "\n"),
 		Options: letter.Options{Personal: f.Get("personal") != "", SenderConfirmed: f.Get("sender_confirmed") != "",
 			DispatchConfirmation: f.Get("dispatch_confirmation") != "", ReceiptConfirmation: f.Get("receipt_confirmation") != "",
-			PickupConfirmation: f.Get("pickup_confirmation") != "", PrivateID: strings.TrimSpace(f.Get("private_id"))}}
+			PickupConfirmation: f.Get("pickup_confirmation") != "", PrivateID: strings.TrimSpace(f.Get("private_id"))},
+		// A reply threads to its letter; a forward carries it (TR PVD-FU
+		// §3.1.3.6; mailbox/reply.go).
+		ReplyTo: f.Get("reply_to"), Forward: f.Get("forward")}
 	var files []*multipart.FileHeader
 	if r.MultipartForm != nil {
 		for _, fh := range r.MultipartForm.File["attachments"] {
@@ -191,7 +203,8 @@ func splitAddresses(v string) []string {
 
 // reply fills the form of a reply (?reply=copy id): to the sender, the
 // subject with its prefix, the file number carried on so that the
-// sender's case system files the answer. A letter the reader may not see
+// sender's case system files the answer, and the letter's id, so that the
+// reply is threaded to it (In-Reply-To, References). A letter the reader may not see
 // (Hidden), or one from a provider's system address, gives nothing.
 func (s *Server) reply(r *http.Request) url.Values {
 	id := r.URL.Query().Get("reply")
@@ -211,5 +224,6 @@ func (s *Server) reply(r *http.Request) url.Values {
 	if !strings.HasPrefix(subject, prefix) {
 		subject = prefix + subject
 	}
-	return url.Values{"to": {c.Letter.SenderAddress}, "subject": {subject}, "private_id": {c.Letter.PrivateID}}
+	return url.Values{"to": {c.Letter.SenderAddress}, "subject": {subject}, "private_id": {c.Letter.PrivateID},
+		"reply_to": {c.ID}}
 }

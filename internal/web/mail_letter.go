@@ -37,6 +37,10 @@ type letterData struct {
 	// HTMLPart: the letter has an HTML version, which is never shown
 	// here (it could run or load things), only offered as a file.
 	HTMLPart bool
+	// EndToEnd: the sender's client signed or encrypted the content
+	// (letter.EndToEnd), which came unchanged (TR PVD-FU §3.2.2); the
+	// reader's own program checks or decrypts it.
+	EndToEnd string
 	// Confirmation: a confirmation message, whose evidence file is
 	// checked like the panel's.
 	Confirmation bool
@@ -100,7 +104,7 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, p *Page, id 
 	m := o.Message
 	l = o.Copy.Letter
 	d.FromName, d.Date, d.Level, d.To, d.Cc, d.Bcc = m.FromName, m.Date, m.AuthLevel, m.To, m.Cc, m.Bcc
-	d.Subject, d.PrivateID, d.Text = m.Subject, l.PrivateID, m.Text
+	d.Subject, d.PrivateID, d.Text, d.EndToEnd = m.Subject, l.PrivateID, m.Text, m.EndToEnd
 	d.Confirmation = strings.HasPrefix(m.Type, "confirmation of")
 	for _, o := range []struct {
 		on   bool

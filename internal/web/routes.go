@@ -14,6 +14,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.settingsRoutes(mux)
 	s.passkeyRoutes(mux) // routes_passkey.go
 	s.exportRoutes(mux)  // routes_export.go
+	s.contactRoutes(mux) // routes_contacts.go
 }
 
 // The parts: login.go (login, second factor, step-up, logout), mail_*.go

@@ -23,6 +23,7 @@ import (
 
 	"github.com/siegel-mail/siegel/internal/auth"
 	"github.com/siegel-mail/siegel/internal/clock"
+	"github.com/siegel-mail/siegel/internal/contacts"
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/registration"
 )
@@ -35,11 +36,13 @@ var staticFS embed.FS
 
 // Server is the web front end of one provider.
 type Server struct {
-	Reg   *registration.Service
-	Auth  *auth.Service
-	Mail  *mailbox.Service
-	Clock clock.Clock
-	Log   *slog.Logger
+	Reg  *registration.Service
+	Auth *auth.Service
+	Mail *mailbox.Service
+	// Contacts keeps the holders' address books (contacts*.go).
+	Contacts *contacts.Service
+	Clock    clock.Clock
+	Log      *slog.Logger
 	// Name and Domain are the provider's, as pages show them.
 	Name, Domain string
 	// Secure marks cookies Secure: the provider serves TLS (always, but
