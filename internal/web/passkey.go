@@ -176,57 +176,6 @@ func (s *Server) passkeyFail(w http.ResponseWriter, r *http.Request, err error) 
 	writePasskeyJSON(w, status, passkeyAnswer{Error: p.Error})
 }
 
-// passkeyAddOptions is the first step of adding a passkey in the
-// settings.
-func (s *Server) passkeyAddOptions(w http.ResponseWriter, r *http.Request) {
-	rp, ok := s.passkeyRP(r)
-	if !ok {
-		s.passkeyFail(w, r, problem.New(problem.Conflict, "", "passkey_unavailable", "passkeys do not work at this address"))
-		return
-	}
-	c, err := s.Auth.BeginPasskeyRegistration(r.Context(), userOf(r), rp)
-	if err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	s.passkeyOptions(w, c, passkeyAddCookie, passkeyAddPath)
-}
-
-// passkeyAdd is the second step: the browser's new credential, stored
-// under the name given.
-func (s *Server) passkeyAdd(w http.ResponseWriter, r *http.Request) {
-	state := s.passkeyState(w, r, passkeyAddCookie, passkeyAddPath)
-	rp, ok := s.passkeyRP(r)
-	req, err := readPasskeyRequest(r)
-	switch {
-	case !ok:
-		err = problem.New(problem.Conflict, "", "passkey_unavailable", "passkeys do not work at this address")
-	case err == nil && state == nil:
-		err = problem.New(problem.Conflict, auth.FieldPasskey, "passkey_expired", "no passkey request is waiting")
-	}
-	if err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	u := userOf(r)
-	if _, err := s.Auth.AddPasskey(r.Context(), u, rp, state, req.Credential, req.Name); err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	writePasskeyJSON(w, http.StatusOK, passkeyAnswer{Redirect: "/settings?done=passkey#passkeys"})
-}
-
-// passkeyRemove removes a passkey (a form of the settings page, which
-// shows the result).
-func (s *Server) passkeyRemove(w http.ResponseWriter, r *http.Request) {
-	p := s.page(r, "settings.title")
-	if err := s.Auth.RemovePasskey(r.Context(), p.User, r.PostFormValue("passkey")); err != nil {
-		s.renderSettings(w, r, p, s.passkeyProblem(p, err))
-		return
-	}
-	http.Redirect(w, r, "/settings?done=passkey_removed#passkeys", http.StatusSeeOther)
-}
-
 // passkeyProblem puts a refusal on a page: the passkey texts first, then
 // settingsProblem's.
 func (s *Server) passkeyProblem(p *Page, err error) int {
@@ -237,48 +186,6 @@ func (s *Server) passkeyProblem(p *Page, err error) int {
 		}
 	}
 	return s.settingsProblem(p, err)
-}
-
-// passkeyStepUpOptions is the first step of a step-up with a passkey.
-func (s *Server) passkeyStepUpOptions(w http.ResponseWriter, r *http.Request) {
-	rp, ok := s.passkeyRP(r)
-	if !ok {
-		s.passkeyFail(w, r, problem.New(problem.Conflict, "", "passkey_unavailable", "passkeys do not work at this address"))
-		return
-	}
-	c, err := s.Auth.BeginPasskeyStepUp(r.Context(), userOf(r), rp)
-	if err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	s.passkeyOptions(w, c, passkeyStepUpCookie, passkeyStepUpPath)
-}
-
-// passkeyStepUp is the second step: the browser's assertion, which makes
-// the session high (auth.StepUpPasskey), and then the page it was for.
-func (s *Server) passkeyStepUp(w http.ResponseWriter, r *http.Request) {
-	state := s.passkeyState(w, r, passkeyStepUpCookie, passkeyStepUpPath)
-	rp, ok := s.passkeyRP(r)
-	req, err := readPasskeyRequest(r)
-	switch {
-	case !ok:
-		err = problem.New(problem.Conflict, "", "passkey_unavailable", "passkeys do not work at this address")
-	case err == nil && state == nil:
-		err = problem.New(problem.Conflict, auth.FieldPasskey, "passkey_expired", "no passkey request is waiting")
-	}
-	if err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	u := userOf(r)
-	if err := s.Auth.StepUpPasskey(r.Context(), u, rp, state, req.Credential); err != nil {
-		if pr := problem.As(err); pr == nil {
-			s.Log.Error("web: passkey step-up", "account", u.Account.ID, "err", err)
-		}
-		s.passkeyFail(w, r, err)
-		return
-	}
-	writePasskeyJSON(w, http.StatusOK, passkeyAnswer{Redirect: localPathOr(req.Next, "/mail/inbox")})
 }
 
 // passkeyData is the settings' passkey section.
@@ -329,4 +236,30 @@ func (s *Server) passkeyOffered(r *http.Request, p *auth.Principal) bool {
 		}
 	}
 	return false
+}
+
+// errPasskeyUnavailable is the refusal where browsers refuse passkeys (an
+// IP address instead of a name).
+func errPasskeyUnavailable() error {
+	return problem.New(problem.Conflict, "", "passkey_unavailable", "passkeys do not work at this address")
+}
+
+// passkeyAnswerOf reads the second step of a ceremony: the site, the state
+// the first step sealed in cookie, and the browser's answer. On a refusal
+// it has answered the browser, and ok is false.
+func (s *Server) passkeyAnswerOf(w http.ResponseWriter, r *http.Request, cookie, path string) (rp auth.PasskeyRP, state []byte, req *passkeyRequest, ok bool) {
+	state = s.passkeyState(w, r, cookie, path)
+	rp, available := s.passkeyRP(r)
+	req, err := readPasskeyRequest(r)
+	switch {
+	case !available:
+		err = errPasskeyUnavailable()
+	case err == nil && state == nil:
+		err = problem.New(problem.Conflict, auth.FieldPasskey, "passkey_expired", "no passkey request is waiting")
+	}
+	if err != nil {
+		s.passkeyFail(w, r, err)
+		return rp, nil, nil, false
+	}
+	return rp, state, req, true
 }
