@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/siegel-mail/siegel/internal/api/client"
 )
 
 func runRead(ctx context.Context, e *env, args []string) error {
@@ -100,37 +102,36 @@ func runRead(ctx context.Context, e *env, args []string) error {
 }
 
 func runDelete(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "delete", "delete ID")
-	sess := sessionFlag(fs)
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return errors.New("usage: siegel delete ID")
-	}
-	c, _, err := sessionClient(e, *sess)
-	if err != nil {
-		return err
-	}
-	d, err := c.Delete(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e, d)
-	}
-	if d.Final {
-		fmt.Fprintln(e.stdout, "deleted for good")
-	} else {
-		fmt.Fprintln(e.stdout, "moved to the trash")
-	}
-	return nil
+	return letterAction(ctx, e, args, "delete", "usage: siegel delete ID",
+		func(c *client.Client, id string) (any, string, error) {
+			d, err := c.Delete(ctx, id)
+			if err != nil {
+				return nil, "", err
+			}
+			if d.Final {
+				return d, "deleted for good", nil
+			}
+			return d, "moved to the trash", nil
+		})
 }
 
 func runRestore(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "restore", "restore ID")
+	return letterAction(ctx, e, args, "restore", "usage: siegel restore ID (the ID from siegel inbox --folder trash)",
+		func(c *client.Client, id string) (any, string, error) {
+			l, err := c.Restore(ctx, id)
+			if err != nil {
+				return nil, "", err
+			}
+			return l, "restored to " + l.Folder, nil
+		})
+}
+
+// letterAction runs a verb that does one thing to one letter of the
+// session's mailbox: it prints the result as JSON with --json, else what
+// happened in words.
+func letterAction(ctx context.Context, e *env, args []string, name, usage string,
+	act func(c *client.Client, id string) (result any, said string, err error)) error {
+	fs := newFlags(e, name, name+" ID")
 	sess := sessionFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parse(fs, args)
@@ -138,19 +139,19 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("usage: siegel restore ID (the ID from siegel inbox --folder trash)")
+		return errors.New(usage)
 	}
 	c, _, err := sessionClient(e, *sess)
 	if err != nil {
 		return err
 	}
-	l, err := c.Restore(ctx, pos[0])
+	res, said, err := act(c, pos[0])
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return printJSON(e, l)
+		return printJSON(e, res)
 	}
-	fmt.Fprintf(e.stdout, "restored to %s\n", l.Folder)
+	fmt.Fprintln(e.stdout, said)
 	return nil
 }
