@@ -132,6 +132,27 @@ func passkeyInfo(k *store.Passkey) PasskeyInfo {
 		CreatedAt: k.CreatedAt, LastUsed: k.LastUsed}
 }
 
+// addingPasskey reads p's account and passkeys, and checks that p may
+// add one now.
+func (s *Service) addingPasskey(ctx context.Context, p *Principal) (*store.Account, []store.Passkey, error) {
+	var acc *store.Account
+	var keys []store.Passkey
+	err := s.Store.View(ctx, func(tx store.Tx) (err error) {
+		if acc, err = tx.AccountByID(p.Account.ID); err != nil {
+			return err
+		}
+		keys, err = tx.AccountPasskeys(acc.ID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := mayAddPasskey(acc, p, len(keys)); err != nil {
+		return nil, nil, err
+	}
+	return acc, keys, nil
+}
+
 // BeginPasskeyRegistration starts adding a passkey to p's account at rp:
 // the options for navigator.credentials.create, with the account's
 // passkeys there excluded (an authenticator holds one of this account's).
@@ -140,19 +161,8 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, p *Principal, rp
 	if err != nil {
 		return nil, err
 	}
-	var acc *store.Account
-	var keys []store.Passkey
-	err = s.Store.View(ctx, func(tx store.Tx) (err error) {
-		if acc, err = tx.AccountByID(p.Account.ID); err != nil {
-			return err
-		}
-		keys, err = tx.AccountPasskeys(acc.ID)
-		return err
-	})
+	acc, keys, err := s.addingPasskey(ctx, p)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayAddPasskey(acc, p, len(keys)); err != nil {
 		return nil, err
 	}
 	user := newPasskeyUser(acc, keys, rp.ID)
@@ -180,19 +190,8 @@ func (s *Service) AddPasskey(ctx context.Context, p *Principal, rp PasskeyRP, st
 	if err != nil {
 		return nil, err
 	}
-	var acc *store.Account
-	var keys []store.Passkey
-	err = s.Store.View(ctx, func(tx store.Tx) (err error) {
-		if acc, err = tx.AccountByID(p.Account.ID); err != nil {
-			return err
-		}
-		keys, err = tx.AccountPasskeys(acc.ID)
-		return err
-	})
+	acc, keys, err := s.addingPasskey(ctx, p)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayAddPasskey(acc, p, len(keys)); err != nil {
 		return nil, err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
