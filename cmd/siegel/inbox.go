@@ -7,8 +7,8 @@ import (
 )
 
 func runInbox(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "inbox", "inbox [--folder inbox|sent|trash|confirmations] [--limit N] [--cursor C]")
-	folder := fs.String("folder", "inbox", "inbox, sent, trash or confirmations (the signed confirmation messages)")
+	fs := newFlags(e, "inbox", "inbox [--folder inbox|sent|trash|confirmations|NAME|f:ID] [--limit N] [--cursor C]")
+	folder := fs.String("folder", "inbox", "inbox, sent, trash, confirmations (the signed confirmation messages), or the name or f:ID of one of your folders")
 	limit := fs.Int("limit", 50, "letters per page (at most 200)")
 	cursor := fs.String("cursor", "", "the next value of a previous page")
 	sess := sessionFlag(fs)
@@ -20,7 +20,11 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := c.List(ctx, *folder, *limit, *cursor)
+	f, err := resolveFolder(ctx, c, *folder)
+	if err != nil {
+		return err
+	}
+	l, err := c.List(ctx, f, *limit, *cursor)
 	if err != nil {
 		return err
 	}
@@ -44,7 +48,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	}
 	tw.Flush()
 	if l.Next != "" {
-		fmt.Fprintf(e.stdout, "more: siegel inbox --folder %s --cursor %s\n", *folder, l.Next)
+		fmt.Fprintf(e.stdout, "more: siegel inbox --folder %s --cursor %s\n", f, l.Next)
 	}
 	return nil
 }

@@ -51,6 +51,8 @@ func verbs() map[string]verb {
 		"read":     {"open a letter", runRead},
 		"delete":   {"delete a letter (to the trash, then for good)", runDelete},
 		"restore":  {"move a letter from the trash back", runRestore},
+		"move":     {"file a letter in one of your folders (move ID FOLDER), or back to inbox or sent", runMove},
+		"folders":  {"your own folders: folders list, create NAME, rename ID NAME, delete ID", runFolders},
 		"reply":    {"answer a letter, in its thread and with its file number", runReply},
 		"forward":  {"send a letter on as a new registered letter, with its attachments", runForward},
 		"contacts": {"your address book: contacts list, add, edit, remove", runContacts},

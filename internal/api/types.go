@@ -173,7 +173,7 @@ type Options struct {
 // letter seen at normal) only id, folder, from, arrived and personal are filled.
 type LetterSummary struct {
 	ID            string    `json:"id"`                     // this mailbox's copy; the id in the /api/v1/letters/{id} routes
-	Folder        string    `json:"folder"`                 // inbox, sent, trash or confirmations
+	Folder        string    `json:"folder"`                 // inbox, sent, trash, confirmations, or "f:" and the id of one of the holder's folders
 	From          string    `json:"from"`                   // the sender's address
 	Arrived       time.Time `json:"arrived"`                // when the copy came into this mailbox
 	Personal      bool      `json:"personal"`               // recipients read the content only at high
@@ -376,4 +376,34 @@ type ContactRequest struct {
 type ContactList struct {
 	Contacts []Contact `json:"contacts"`       // this page, by name and then address
 	Next     string    `json:"next,omitempty"` // cursor for the following page; absent on the last page
+}
+
+// Folder is one of the holder's own folders (TR PVD-FU §3.1.3.7), a
+// category to file letters in besides the system folders (inbox, sent,
+// trash, confirmations), which cannot be renamed or deleted.
+type Folder struct {
+	ID        string    `json:"id"`         // the folder; the id in the /api/v1/folders/{id} routes
+	Folder    string    `json:"folder"`     // "f:" and the id: what ?folder= of a listing, a move and a letter's folder say
+	Name      string    `json:"name"`       // 1 to 64 characters, unique in the account, none of the system folders' names
+	Letters   int       `json:"letters"`    // letters filed in it
+	CreatedAt time.Time `json:"created_at"` // when it was made
+}
+
+// FolderRequest makes a folder, or renames one.
+type FolderRequest struct {
+	Name string `json:"name"` // 1 to 64 characters after trimming spaces, no control characters
+}
+
+// FolderList is every folder of the holder's, by name.
+type FolderList struct {
+	Folders []Folder `json:"folders"` // by name (bytewise); at most 100
+}
+
+// MoveRequest files a letter in another folder.
+type MoveRequest struct {
+	// Folder is one of the holder's folders ("f:" and its id), or the
+	// letter's own system folder to take it back: inbox for a received
+	// letter, sent for a sent one. Not trash (delete) nor out of the trash
+	// (restore); confirmations stay where they are.
+	Folder string `json:"folder"`
 }

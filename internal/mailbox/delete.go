@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
@@ -69,7 +70,9 @@ func (s *Service) checkDelete(c *store.Copy, level account.Level, now time.Time)
 	return nil
 }
 
-// Restore moves a copy from the trash back to where it was.
+// Restore moves a copy from the trash back to where it was: the folder
+// it was deleted from, or, if that was one of the holder's folders that
+// is gone since, Inbox or Sent.
 func (s *Service) Restore(ctx context.Context, p *auth.Principal, id string) (*store.Copy, error) {
 	var out *store.Copy
 	err := s.Store.Update(ctx, func(tx store.Tx) error {
@@ -81,6 +84,15 @@ func (s *Service) Restore(ctx context.Context, p *auth.Principal, id string) (*s
 			return problem.New(problem.Conflict, "id", "not_in_trash", "letter %s is not in the trash", id)
 		}
 		c.Folder, c.PrevFolder, c.TrashedAt = c.PrevFolder, "", time.Time{}
+		// A letter deleted from one of the holder's folders that is gone
+		// since goes back to where it belongs (folders.go).
+		if fid, ok := c.Folder.UserFolderID(); ok {
+			if _, err := tx.FolderByID(p.Account.ID, fid); errors.Is(err, store.ErrNotFound) {
+				c.Folder = HomeFolder(c)
+			} else if err != nil {
+				return err
+			}
+		}
 		out = c
 		return tx.UpdateCopy(c)
 	})

@@ -57,8 +57,16 @@ var exportFolders = []store.Folder{store.Inbox, store.Sent, store.Confirmations,
 // before anything is written.
 func (s *Service) ExportFolder(ctx context.Context, p *auth.Principal, folder store.Folder, w io.Writer) (ExportStats, error) {
 	var st ExportStats
-	if !slices.Contains(exportFolders, folder) {
-		return st, problem.Field("folder", "invalid", "folder must be inbox, sent, trash or confirmations")
+	if id, ok := folder.UserFolderID(); ok {
+		err := s.Store.View(ctx, func(tx store.Tx) error {
+			_, err := folderOf(tx, p, id, "folder")
+			return err
+		})
+		if err != nil {
+			return st, err
+		}
+	} else if !slices.Contains(exportFolders, folder) {
+		return st, problem.Field("folder", "invalid", "folder must be inbox, sent, trash, confirmations or one of yours (f:ID)")
 	}
 	mb := export.NewMboxWriter(w)
 	err := s.exportWalk(ctx, p, folder, func(c *store.Copy, raw []byte) error {
@@ -77,7 +85,8 @@ func (s *Service) ExportFolder(ctx context.Context, p *auth.Principal, folder st
 }
 
 // ExportAccount writes the whole account to w as one archive
-// (export.Archive): every folder's letters, each followed by the evidence
+// (export.Archive): every folder's letters (the system folders', then
+// those of the holder's own, by name), each followed by the evidence
 // the holder may have of it, then the index. The index waits in a
 // temporary file (in TMPDIR) until the end.
 func (s *Service) ExportAccount(ctx context.Context, p *auth.Principal, w io.Writer) (ExportStats, error) {
@@ -88,14 +97,22 @@ func (s *Service) ExportAccount(ctx context.Context, p *auth.Principal, w io.Wri
 		return st, err
 	}
 	defer a.Abort()
-	for _, f := range exportFolders {
+	own, err := s.Folders(ctx, p)
+	if err != nil {
+		return st, err
+	}
+	folders := slices.Clone(exportFolders)
+	for i := range own {
+		folders = append(folders, own[i].Folder())
+	}
+	for _, f := range folders {
 		err = s.exportWalk(ctx, p, f, func(c *store.Copy, raw []byte) error {
 			e := letterEntry(c)
 			if raw == nil {
 				st.Withheld++
 				return a.AddWithheld(e)
 			}
-			e.Path = export.LetterPath(string(c.Folder), c.ID)
+			e.Path = export.LetterPath(folderPath(c.Folder), c.ID)
 			if err := a.AddLetter(e, raw); err != nil {
 				return err
 			}
@@ -180,6 +197,15 @@ func (s *Service) exportWalk(ctx context.Context, p *auth.Principal, folder stor
 }
 
 // letterEntry is a copy's line in an archive's index.
+// folderPath names a folder's directory in an archive: a system folder's
+// name, or "folder-" and the id of one of the holder's.
+func folderPath(f store.Folder) string {
+	if id, ok := f.UserFolderID(); ok {
+		return "folder-" + id
+	}
+	return string(f)
+}
+
 func letterEntry(c *store.Copy) export.Entry {
 	l := c.Letter
 	arrived := c.Arrived.UTC()

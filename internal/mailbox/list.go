@@ -11,14 +11,18 @@ import (
 // MaxPage bounds one listing.
 const MaxPage = 200
 
-// List returns a page of a folder, newest first, and the cursor of the next page
+// List returns a page of a folder (a system folder or one of p's own:
+// folders.go), newest first, and the cursor of the next page
 // (nil at the end). Callers must hide the content of copies for which Hidden
 // reports true.
 func (s *Service) List(ctx context.Context, p *auth.Principal, folder store.Folder, before *store.Cursor, limit int) ([]store.Copy, *store.Cursor, error) {
+	_, own := folder.UserFolderID()
 	switch folder {
 	case store.Inbox, store.Sent, store.Trash, store.Confirmations:
 	default:
-		return nil, nil, problem.Field("folder", "invalid", "folder must be inbox, sent, trash or confirmations")
+		if !own {
+			return nil, nil, problem.Field("folder", "invalid", "folder must be inbox, sent, trash, confirmations or one of yours (f:ID)")
+		}
 	}
 	if limit <= 0 {
 		limit = 50
@@ -28,6 +32,11 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, folder store.Fold
 	}
 	var out []store.Copy
 	err := s.Store.View(ctx, func(tx store.Tx) error {
+		if id, ok := folder.UserFolderID(); ok {
+			if _, err := folderOf(tx, p, id, "folder"); err != nil {
+				return err
+			}
+		}
 		var err error
 		out, err = tx.ListCopies(p.Account.ID, folder, before, limit+1)
 		return err

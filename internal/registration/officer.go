@@ -212,6 +212,10 @@ func (s *Service) Close(ctx context.Context, o *store.Officer, accountID, reason
 		if err := tx.DeleteAccountContacts(a.ID); err != nil {
 			return err
 		}
+		// So are the names of its own folders (TR PVD-FU §3.1.3.7).
+		if err := tx.DeleteAccountFolders(a.ID); err != nil {
+			return err
+		}
 		if err := tx.ReleaseAddress(a.Address, now); err != nil {
 			return err
 		}

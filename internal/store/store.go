@@ -77,6 +77,7 @@ type Tx interface {
 	QueueTx
 	PasskeyTx // passkey.go
 	ContactTx // contact.go
+	FolderTx  // folder.go
 }
 
 // AccountTx reads and writes accounts and their history.
@@ -350,7 +351,11 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// Folder is a mailbox folder.
+// Folder is a mailbox folder: one of the system folders below, or a folder
+// the holder made (FolderTx), encoded as "f:" and the folder's id
+// (UserFolder, Folder.UserFolderID). Copies filed in a holder's folder are
+// letters from Inbox or Sent; where each goes back to follows from its Role
+// (package mailbox), so the encoding needs no second column.
 type Folder string
 
 // The folders of a mailbox.

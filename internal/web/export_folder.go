@@ -11,13 +11,23 @@ import (
 // personal letters are left out, as the link's text says (DMG §5(4)).
 func (s *Server) exportFolder(w http.ResponseWriter, r *http.Request) {
 	f := store.Folder(r.PathValue("folder"))
+	name := string(f)
 	switch f {
 	case store.Inbox, store.Sent, store.Confirmations, store.Trash:
 	default:
-		s.fail(w, r, http.StatusNotFound, "err.not_found")
-		return
+		// One of the holder's folders (folders.go): f:ID.
+		id, ok := f.UserFolderID()
+		if !ok {
+			s.fail(w, r, http.StatusNotFound, "err.not_found")
+			return
+		}
+		if _, err := s.Mail.FolderByID(r.Context(), userOf(r), id); err != nil {
+			s.fail(w, r, http.StatusNotFound, "err.not_found")
+			return
+		}
+		name = "folder-" + id
 	}
-	d := &download{w: w, contentType: "application/mbox", filename: string(f) + ".mbox"}
+	d := &download{w: w, contentType: "application/mbox", filename: name + ".mbox"}
 	_, err := s.Mail.ExportFolder(r.Context(), userOf(r), f, d)
 	s.finish(w, r, d, err)
 }

@@ -20,7 +20,8 @@ type catalog map[string]text
 func newCatalog() catalog {
 	c := catalog{}
 	for _, part := range []map[string]text{commonMessages(), mailMessages(),
-		composeMessages(), registerMessages(), officerMessages(), settingsMessages(), passkeyMessages(), exportMessages(), contactsMessages()} {
+		composeMessages(), registerMessages(), officerMessages(), settingsMessages(), passkeyMessages(), exportMessages(), contactsMessages(),
+		foldersMessages()} {
 		for k, v := range part {
 			if _, dup := c[k]; dup {
 				panic("web: message " + k + " defined twice")

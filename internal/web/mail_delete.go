@@ -36,7 +36,7 @@ func (s *Server) deleteLetter(w http.ResponseWriter, r *http.Request) {
 	}
 	back := "/mail/inbox"
 	if lookupErr == nil {
-		back = "/mail/" + string(c.Folder)
+		back = folderURL(c.Folder)
 	}
 	http.Redirect(w, r, back+"?done=trashed", http.StatusSeeOther)
 }

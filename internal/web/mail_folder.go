@@ -22,6 +22,10 @@ func (s *Server) mailHome(w http.ResponseWriter, r *http.Request) {
 
 type folderData struct {
 	Folder  string
+	Path    string // the page's path: /mail/inbox, or /mail/f/ID (folders.go)
+	Name    string // the name of one of the holder's folders; "" for a system folder
+	ID      string // its id
+	Letters int    // its letters
 	Query   string
 	Rows    []folderRow
 	Older   string // the next page's link, "" at the end
@@ -57,10 +61,22 @@ func (s *Server) folder(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, "nav."+string(f))
 	p.Notice = noticeOf(r)
+	s.showFolder(w, r, p, f, &folderData{Path: folderURL(f), Sent: f == store.Sent})
+}
+
+// folderURL is the page of folder f.
+func folderURL(f store.Folder) string {
+	if id, ok := f.UserFolderID(); ok {
+		return "/mail/f/" + id
+	}
+	return "/mail/" + string(f)
+}
+
+// showFolder lists f on p, with what d says of it already.
+func (s *Server) showFolder(w http.ResponseWriter, r *http.Request, p *Page, f store.Folder, d *folderData) {
 	u := p.User
 	q := r.URL.Query()
-	d := &folderData{Folder: string(f), Query: strings.TrimSpace(q.Get("q")), Sent: f == store.Sent,
-		Limit: mailbox.SearchScan}
+	d.Folder, d.Query, d.Limit = string(f), strings.TrimSpace(q.Get("q")), mailbox.SearchScan
 	p.Data = d
 	before := parseCursor(q.Get("before"))
 	var copies []store.Copy
@@ -88,7 +104,7 @@ func (s *Server) folder(w http.ResponseWriter, r *http.Request) {
 		if d.Query != "" {
 			v.Set("q", d.Query)
 		}
-		d.Older = "/mail/" + string(f) + "?" + v.Encode()
+		d.Older = d.Path + "?" + v.Encode()
 	}
 	s.render(w, r, "mail_folder", p, http.StatusOK)
 }

@@ -47,6 +47,10 @@ type letterData struct {
 	Evidence     []evidenceView
 	EvidenceErr  bool
 	JustSent     bool // tells compose.js to drop the draft
+	// FolderURL is the page of the folder the copy is in; MoveTo where
+	// it may be moved (folders.go).
+	FolderURL string
+	MoveTo    []moveOption
 }
 
 type letterOption struct{ Name, Help string } // message keys
@@ -79,7 +83,7 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, p *Page, id 
 	}
 	l := c.Letter
 	d := &letterData{ID: c.ID, Folder: c.Folder, Mine: c.Role == "sender", From: l.SenderAddress, Arrived: c.Arrived,
-		JustSent: p.Notice == "mail.done.sent"}
+		JustSent: p.Notice == "mail.done.sent", FolderURL: folderURL(c.Folder), MoveTo: s.moveOptions(r, c)}
 	p.Data = d
 	ident, err := s.Mail.SenderOf(ctx, l)
 	if err != nil {

@@ -15,6 +15,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.passkeyRoutes(mux) // routes_passkey.go
 	s.exportRoutes(mux)  // routes_export.go
 	s.contactRoutes(mux) // routes_contacts.go
+	s.folderRoutes(mux)  // routes_folders.go
 }
 
 // The parts: login.go (login, second factor, step-up, logout), mail_*.go

@@ -216,6 +216,18 @@ CREATE TABLE contacts (
 );
 CREATE INDEX contacts_account_name ON contacts (account_id, name, address);
 `,
+	6: `
+-- The holders' own folders (TR PVD-FU §3.1.3.7; store/folder.go). A copy
+-- filed in one has folder 'f:' || id: copies_mailbox serves it as it
+-- serves the system folders. Names compare bytewise, as on SQLite.
+CREATE TABLE folders (
+	id text COLLATE "C" PRIMARY KEY,
+	account_id text COLLATE "C" NOT NULL REFERENCES accounts (id),
+	name text COLLATE "C" NOT NULL,
+	created_at timestamptz NOT NULL,
+	UNIQUE (account_id, name)
+);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.

@@ -205,6 +205,18 @@ CREATE TABLE contacts (
 );
 CREATE INDEX contacts_account_name ON contacts(account_id, name, address);
 `,
+	7: `
+-- The holders' own folders (TR PVD-FU §3.1.3.7; store/folder.go). A copy
+-- filed in one has folder 'f:' || id: copies_mailbox serves it as it
+-- serves the system folders.
+CREATE TABLE folders (
+	id TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL REFERENCES accounts(id),
+	name TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	UNIQUE (account_id, name)
+);
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.
