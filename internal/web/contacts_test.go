@@ -24,7 +24,7 @@ func TestContactsPages(t *testing.T) {
 	ben := e.Open(pt.PersonApp("Ben", "Blättert"), false)
 	carla := e.Open(pt.PersonApp("Carla", "Schreibt"), false)
 	b := newSettingsBrowser(t, e)
-	b.login(anna.Address, anna.Password)
+	b.loginAt(anna.Address, anna.Password)
 
 	b.get("/contacts")
 	b.want(http.StatusOK, "/contacts", "Ihr Adressbuch ist leer.", `href="/contacts" aria-current="page"`)
@@ -41,9 +41,9 @@ func TestContactsPages(t *testing.T) {
 	b.want(http.StatusConflict, "/contacts", `id="address-error"`, "schon in Ihrem Adressbuch")
 	b.submit("/contacts", url.Values{"address": {"x@other.test"}, "name": {"a\tb"}})
 	b.want(http.StatusBadRequest, "/contacts", `id="name-error"`, "Steuerzeichen")
-	m := contactRow.FindStringSubmatch(b.page.body)
+	m := contactRow.FindStringSubmatch(b.last.Body)
 	if m == nil {
-		t.Fatalf("no contact row:\n%s", b.page.main())
+		t.Fatalf("no contact row:\n%s", b.last.main())
 	}
 	id := m[1]
 
@@ -52,8 +52,8 @@ func TestContactsPages(t *testing.T) {
 	b.want(http.StatusOK, "/compose", `<datalist id="compose-contacts">`, `<option value="`+ben.Address+`">Ben Blättert</option>`,
 		`list="compose-contacts"`, `name="to_contact"`, `name="cc_contact"`, `name="bcc_contact"`, "/static/contacts.js")
 	b.submit("/compose", url.Values{"to": {carla.Address}, "to_contact": {ben.Address}, "subject": {"Über das Adressbuch"}, "text": {"Hallo"}})
-	if b.page.status != http.StatusOK || !strings.HasPrefix(b.page.url.Path, "/letter/") {
-		t.Fatalf("sending with a contact picked: %d at %s:\n%s", b.page.status, b.page.url, b.page.main())
+	if b.last.Status != http.StatusOK || !strings.HasPrefix(b.last.URL.Path, "/letter/") {
+		t.Fatalf("sending with a contact picked: %d at %s:\n%s", b.last.Status, b.last.URL, b.last.main())
 	}
 	for _, u := range []*pt.User{ben, carla} {
 		if got := mailCopy(t, u.C, "inbox", "Über das Adressbuch"); got == "" {
@@ -63,8 +63,8 @@ func TestContactsPages(t *testing.T) {
 	// A refused letter shows the picked contact in its field.
 	b.get("/compose")
 	b.submit("/compose", url.Values{"to_contact": {ben.Address}, "cc": {"niemand@" + e.Domain}, "subject": {"x"}, "text": {"x"}})
-	if b.page.status == http.StatusOK || !strings.Contains(b.page.body, ">"+ben.Address+"</textarea>") {
-		t.Errorf("the refused letter: %d\n%s", b.page.status, b.page.main())
+	if b.last.Status == http.StatusOK || !strings.Contains(b.last.Body, ">"+ben.Address+"</textarea>") {
+		t.Errorf("the refused letter: %d\n%s", b.last.Status, b.last.main())
 	}
 
 	// Change, refuse, remove.
@@ -78,15 +78,15 @@ func TestContactsPages(t *testing.T) {
 
 	// Carla's browser: Anna's contact is none of hers.
 	cb := newSettingsBrowser(t, e)
-	cb.login(carla.Address, carla.Password)
+	cb.loginAt(carla.Address, carla.Password)
 	cb.get("/contacts/" + id)
-	if cb.page.status != http.StatusNotFound {
-		t.Errorf("another holder's contact: %d", cb.page.status)
+	if cb.last.Status != http.StatusNotFound {
+		t.Errorf("another holder's contact: %d", cb.last.Status)
 	}
 	cb.get("/contacts")
 	cb.submit("/contacts/"+id+"/remove", url.Values{})
-	if cb.page.status != http.StatusNotFound {
-		t.Errorf("removing another holder's contact: %d", cb.page.status)
+	if cb.last.Status != http.StatusNotFound {
+		t.Errorf("removing another holder's contact: %d", cb.last.Status)
 	}
 
 	b.get("/contacts")
@@ -96,22 +96,22 @@ func TestContactsPages(t *testing.T) {
 	// The letter page adds its sender, named as the letter names them.
 	copyID := mailCopy(t, ben.C, "inbox", "Über das Adressbuch")
 	bb := newSettingsBrowser(t, e)
-	bb.login(ben.Address, ben.Password)
+	bb.loginAt(ben.Address, ben.Password)
 	bb.get("/letter/" + copyID)
 	bb.want(http.StatusOK, "/letter/"+copyID, `action="/contacts/sender"`, "Absender ins Adressbuch")
 	bb.submit("/contacts/sender", url.Values{"letter": {copyID}, "name": {"Anna Blättert"}})
-	if bb.page.status != http.StatusOK || !strings.HasPrefix(bb.page.url.Path, "/contacts/") {
-		t.Fatalf("add sender: %d at %s:\n%s", bb.page.status, bb.page.url, bb.page.main())
+	if bb.last.Status != http.StatusOK || !strings.HasPrefix(bb.last.URL.Path, "/contacts/") {
+		t.Fatalf("add sender: %d at %s:\n%s", bb.last.Status, bb.last.URL, bb.last.main())
 	}
-	bb.want(http.StatusOK, bb.page.url.Path, "Der Kontakt ist im Adressbuch.", `value="`+anna.Address+`"`, `value="Anna Blättert"`)
+	bb.want(http.StatusOK, bb.last.URL.Path, "Der Kontakt ist im Adressbuch.", `value="`+anna.Address+`"`, `value="Anna Blättert"`)
 	bb.get("/letter/" + copyID)
 	bb.submit("/contacts/sender", url.Values{"letter": {copyID}})
-	bb.want(http.StatusOK, bb.page.url.Path, "schon in Ihrem Adressbuch")
+	bb.want(http.StatusOK, bb.last.URL.Path, "schon in Ihrem Adressbuch")
 	// A letter that is not in this mailbox adds nobody.
 	bb.get("/contacts")
 	bb.submit("/contacts/sender", url.Values{"letter": {"0123456789abcdef0123456789abcdef"}})
-	if bb.page.status != http.StatusNotFound {
-		t.Errorf("add the sender of a letter not here: %d", bb.page.status)
+	if bb.last.Status != http.StatusNotFound {
+		t.Errorf("add the sender of a letter not here: %d", bb.last.Status)
 	}
 	if l, err := ben.C.Contacts(t.Context(), 0, ""); err != nil || len(l.Contacts) != 1 || l.Contacts[0].Name != "Anna Blättert" {
 		t.Errorf("Ben's book through the API: %+v, %v", l, err)

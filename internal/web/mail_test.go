@@ -2,15 +2,11 @@ package web_test
 
 import (
 	"bytes"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"html"
-	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -26,82 +22,13 @@ import (
 
 // mailBrowser is a user's browser without script: a cookie jar, the
 // provider's certificate, and the CSRF token scraped from a form.
-type mailBrowser struct {
-	t    *testing.T
-	e    *pt.Env
-	c    *http.Client
-	csrf string
-	lang string
-}
+// mailBrowser and mailPage are the page tests' browser and answer.
+type (
+	mailBrowser = webClient
+	mailPage    = webPage
+)
 
-func newMailBrowser(t *testing.T, e *pt.Env) *mailBrowser {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(e.CertPEM) {
-		t.Fatal("no certificate in CertPEM")
-	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &mailBrowser{t: t, e: e, c: &http.Client{Jar: jar, Timeout: 60 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
-}
-
-// mailPage is a response with its body read.
-type mailPage struct {
-	Status int
-	Body   string
-	Header http.Header
-	URL    *url.URL // after redirects
-}
-
-func (b *mailBrowser) do(req *http.Request) *mailPage {
-	b.t.Helper()
-	if b.lang != "" {
-		req.Header.Set("Accept-Language", b.lang)
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	p := &mailPage{Status: resp.StatusCode, Body: string(body), Header: resp.Header, URL: resp.Request.URL}
-	if m := csrfField.FindStringSubmatch(p.Body); m != nil {
-		b.csrf = m[1]
-	}
-	return p
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func (b *mailBrowser) get(path string) *mailPage {
-	b.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, b.e.URL+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.do(req)
-}
-
-// post sends a form; with the CSRF token scraped last unless the form
-// has one (an empty one to leave it out).
-func (b *mailBrowser) post(path string, form url.Values) *mailPage {
-	b.t.Helper()
-	if _, ok := form["csrf"]; !ok {
-		form.Set("csrf", b.csrf)
-	}
-	req, err := http.NewRequest(http.MethodPost, b.e.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
+func newMailBrowser(t *testing.T, e *pt.Env) *mailBrowser { return newWebClient(t, e) }
 
 // mailFile is a file for postMultipart.
 type mailFile struct {

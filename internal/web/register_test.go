@@ -2,12 +2,8 @@ package web_test
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -19,80 +15,13 @@ import (
 // regBrowser is a browser without script for the registration and officer
 // tests: a cookie jar, the provider's certificate, and the CSRF token
 // scraped from the last page's forms, as a browser would send it.
-type regBrowser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-	csrf string
-}
+// regBrowser is the page tests' browser.
+type regBrowser = webClient
 
-// regPage is one answer: its status, where the redirects ended, its body.
-type regPage struct {
-	Status int
-	URL    *url.URL
-	Body   string
-}
-
-func newRegBrowser(t *testing.T, e *pt.Env) *regBrowser {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(e.CertPEM) {
-		t.Fatal("the provider's certificate does not parse")
-	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &regBrowser{t: t, base: e.URL, c: &http.Client{Jar: jar,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
-}
-
-var regCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func (b *regBrowser) do(req *http.Request) regPage {
-	b.t.Helper()
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	p := regPage{Status: res.StatusCode, URL: res.Request.URL, Body: string(body)}
-	if m := regCSRF.FindStringSubmatch(p.Body); m != nil {
-		b.csrf = m[1]
-	}
-	return p
-}
-
-func (b *regBrowser) get(path string) regPage {
-	b.t.Helper()
-	req, err := http.NewRequest("GET", b.base+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.do(req)
-}
-
-// post sends form with the CSRF token of the last page, as the form on it
-// would; redirects are followed.
-func (b *regBrowser) post(path string, form url.Values) regPage {
-	b.t.Helper()
-	if form.Get("csrf") == "" && b.csrf != "" {
-		form.Set("csrf", b.csrf)
-	}
-	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
+func newRegBrowser(t *testing.T, e *pt.Env) *regBrowser { return newWebClient(t, e) }
 
 // want checks a page's status and that it holds each text.
-func (p regPage) want(t *testing.T, status int, texts ...string) {
+func (p *webPage) want(t *testing.T, status int, texts ...string) {
 	t.Helper()
 	if p.Status != status {
 		t.Errorf("%s: status %d, want %d; body:\n%s", p.URL.Path, p.Status, status, regMain(p.Body))
@@ -105,7 +34,7 @@ func (p regPage) want(t *testing.T, status int, texts ...string) {
 }
 
 // lacks checks that a page holds none of texts.
-func (p regPage) lacks(t *testing.T, texts ...string) {
+func (p *webPage) lacks(t *testing.T, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
 		if strings.Contains(p.Body, s) {
@@ -115,13 +44,13 @@ func (p regPage) lacks(t *testing.T, texts ...string) {
 }
 
 // input is the tag of the input named name, or "".
-func (p regPage) input(name string) string {
+func (p *webPage) input(name string) string {
 	re := regexp.MustCompile(`<(?:input|textarea)[^>]*name="` + regexp.QuoteMeta(name) + `"[^>]*>`)
 	return re.FindString(p.Body)
 }
 
 // value is what the input named name shows.
-func (p regPage) value(name string) string {
+func (p *webPage) value(name string) string {
 	m := regexp.MustCompile(`value="([^"]*)"`).FindStringSubmatch(p.input(name))
 	if m == nil {
 		return ""
@@ -150,7 +79,7 @@ func regPerson(first, last string) url.Values {
 
 // regApply takes a person's application through both steps of the form
 // and returns the status page it ends on and the account's id.
-func regApply(t *testing.T, b *regBrowser, form url.Values) (regPage, string) {
+func regApply(t *testing.T, b *regBrowser, form url.Values) (*webPage, string) {
 	t.Helper()
 	b.get("/register")
 	props := b.post("/register", form)

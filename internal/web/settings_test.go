@@ -2,14 +2,10 @@ package web_test
 
 import (
 	"bytes"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"html"
 	"image/png"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -23,82 +19,14 @@ import (
 // settingsBrowser is a browser as far as the settings pages need one: an
 // HTTP client with its own cookies that trusts the test provider and
 // follows redirects, and the last page it got.
-type settingsBrowser struct {
-	t    *testing.T
-	e    *pt.Env
-	c    *http.Client
-	page settingsPage
-}
+// settingsBrowser is the page tests' browser.
+type settingsBrowser = webClient
 
-// settingsPage is a response after its redirects.
-type settingsPage struct {
-	status int
-	url    *url.URL
-	body   string
-}
-
-func newSettingsBrowser(t *testing.T, e *pt.Env) *settingsBrowser {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(e.CertPEM) {
-		t.Fatal("the provider's certificate is no PEM")
-	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &settingsBrowser{t: t, e: e, c: &http.Client{Jar: jar, Transport: tr}}
-}
-
-func (b *settingsBrowser) do(req *http.Request) settingsPage {
-	b.t.Helper()
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	b.page = settingsPage{status: res.StatusCode, url: res.Request.URL, body: string(body)}
-	return b.page
-}
-
-// get loads path.
-func (b *settingsBrowser) get(path string) settingsPage {
-	b.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, b.e.URL+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.do(req)
-}
-
-var settingsCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// submit posts form to action with the CSRF token of the page last loaded,
-// as a browser submits a form of that page.
-func (b *settingsBrowser) submit(action string, form url.Values) settingsPage {
-	b.t.Helper()
-	m := settingsCSRF.FindStringSubmatch(b.page.body)
-	if m == nil {
-		b.t.Fatalf("no CSRF token on %s (status %d)", b.page.url, b.page.status)
-	}
-	form.Set("csrf", html.UnescapeString(m[1]))
-	req, err := http.NewRequest(http.MethodPost, b.e.URL+action, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
+func newSettingsBrowser(t *testing.T, e *pt.Env) *settingsBrowser { return newWebClient(t, e) }
 
 // main is the page's main content, without the data URLs, for messages.
-func (p settingsPage) main() string {
-	s := p.body
+func (p *webPage) main() string {
+	s := p.Body
 	if i := strings.Index(s, "<main"); i >= 0 {
 		s = s[i:]
 	}
@@ -111,7 +39,7 @@ func (p settingsPage) main() string {
 
 // login logs in at normal through the login page and lands on the
 // settings, or on the step-up page when the account has a second factor.
-func (b *settingsBrowser) login(addr, password string) settingsPage {
+func (b *settingsBrowser) loginAt(addr, password string) *webPage {
 	b.t.Helper()
 	b.get("/login?next=/settings")
 	return b.submit("/login", url.Values{"address": {addr}, "password": {password}, "next": {"/settings"}})
@@ -132,13 +60,13 @@ func (b *settingsBrowser) token() string {
 // every one of texts.
 func (b *settingsBrowser) want(status int, path string, texts ...string) {
 	b.t.Helper()
-	p := b.page
-	if p.status != status || p.url.Path != path {
-		b.t.Fatalf("got %d at %s, want %d at %s:\n%s", p.status, p.url, status, path, p.main())
+	p := b.last
+	if p.Status != status || p.URL.Path != path {
+		b.t.Fatalf("got %d at %s, want %d at %s:\n%s", p.Status, p.URL, status, path, p.main())
 	}
 	for _, s := range texts {
-		if !strings.Contains(p.body, s) {
-			b.t.Errorf("%s does not show %q:\n%s", p.url, s, p.main())
+		if !strings.Contains(p.Body, s) {
+			b.t.Errorf("%s does not show %q:\n%s", p.URL, s, p.main())
 		}
 	}
 }
@@ -147,8 +75,8 @@ func (b *settingsBrowser) want(status int, path string, texts ...string) {
 func (b *settingsBrowser) lacks(texts ...string) {
 	b.t.Helper()
 	for _, s := range texts {
-		if s != "" && strings.Contains(b.page.body, s) {
-			b.t.Errorf("%s shows %q", b.page.url, s)
+		if s != "" && strings.Contains(b.last.Body, s) {
+			b.t.Errorf("%s shows %q", b.last.URL, s)
 		}
 	}
 }
@@ -168,19 +96,19 @@ func TestSettingsTOTPEnrolment(t *testing.T) {
 	e := pt.New(t)
 	u := e.Open(pt.PersonApp("Erika", "Einrichtung"), false)
 	b := newSettingsBrowser(t, e)
-	b.login(u.Address, u.Password)
+	b.loginAt(u.Address, u.Password)
 	b.want(http.StatusOK, "/settings", u.Address, "Natürliche Person", "Noch nicht eingerichtet", `href="/settings/totp"`)
 
 	b.get("/settings/totp")
 	b.want(http.StatusOK, "/settings/totp", "Einrichtung beginnen")
 	b.submit("/settings/totp", url.Values{})
 	b.want(http.StatusOK, "/settings/totp", `alt="QR-Code`, `id="totp_code"`)
-	m := settingsSecret.FindStringSubmatch(b.page.body)
+	m := settingsSecret.FindStringSubmatch(b.last.Body)
 	if m == nil {
-		t.Fatalf("no key on the page:\n%s", b.page.body)
+		t.Fatalf("no key on the page:\n%s", b.last.Body)
 	}
 	secret := strings.ReplaceAll(m[1], " ", "")
-	q := settingsQR.FindStringSubmatch(b.page.body)
+	q := settingsQR.FindStringSubmatch(b.last.Body)
 	if q == nil {
 		t.Fatal("no QR code as a data URL")
 	}
@@ -194,7 +122,7 @@ func TestSettingsTOTPEnrolment(t *testing.T) {
 	}
 	// The page, reloaded, shows the same key: no new one each time.
 	b.get("/settings/totp")
-	if m := settingsSecret.FindStringSubmatch(b.page.body); m == nil || strings.ReplaceAll(m[1], " ", "") != secret {
+	if m := settingsSecret.FindStringSubmatch(b.last.Body); m == nil || strings.ReplaceAll(m[1], " ", "") != secret {
 		t.Error("reloading the page changed the key")
 	}
 	b.get("/settings")
@@ -227,7 +155,7 @@ func TestSettingsTOTPEnrolment(t *testing.T) {
 	// A new login at normal may not see or replace it, nor change the
 	// password without the step-up.
 	n := newSettingsBrowser(t, e)
-	n.login(u.Address, u.Password)
+	n.loginAt(u.Address, u.Password)
 	n.want(http.StatusOK, "/stepup", `id="totp_code"`)
 	n.get("/settings/totp")
 	n.want(http.StatusOK, "/settings/totp", "zuerst mit ihm an", `href="/stepup?next=/settings/totp"`)
@@ -252,9 +180,9 @@ func TestSettingsPassword(t *testing.T) {
 	e := pt.New(t)
 	u := e.Open(pt.PersonApp("Erika", "Passwort"), false)
 	b := newSettingsBrowser(t, e)
-	b.login(u.Address, u.Password)
+	b.loginAt(u.Address, u.Password)
 	other := newSettingsBrowser(t, e)
-	other.login(u.Address, u.Password)
+	other.loginAt(u.Address, u.Password)
 	other.want(http.StatusOK, "/settings")
 
 	const next = "Wanderung zum Drachenfels 1907"
@@ -282,7 +210,7 @@ func TestSettingsPassword(t *testing.T) {
 			"new_password": {tc.new1}, "new_password2": {tc.new2}})
 		b.want(tc.status, "/settings/password", `id="`+tc.field+`-error"`, tc.message)
 		// Passwords are never written back into the page.
-		if settingsPasswordValue.MatchString(b.page.body) {
+		if settingsPasswordValue.MatchString(b.last.Body) {
 			t.Errorf("%s: a password field has a value", tc.name)
 		}
 		b.lacks(tc.current, next, next+"!")
@@ -299,10 +227,10 @@ func TestSettingsPassword(t *testing.T) {
 
 	// Only the new password logs in.
 	old := newSettingsBrowser(t, e)
-	old.login(u.Address, u.Password)
+	old.loginAt(u.Address, u.Password)
 	old.want(http.StatusUnauthorized, "/login", `id="password-error"`)
 	fresh := newSettingsBrowser(t, e)
-	fresh.login(u.Address, next)
+	fresh.loginAt(u.Address, next)
 	fresh.want(http.StatusOK, "/settings", u.Address)
 }
 
@@ -314,15 +242,15 @@ func TestSettingsSessions(t *testing.T) {
 	e := pt.New(t)
 	u := e.Open(pt.PersonApp("Erika", "Sitzungen"), false)
 	b := newSettingsBrowser(t, e)
-	b.login(u.Address, u.Password)
+	b.loginAt(u.Address, u.Password)
 	second := newSettingsBrowser(t, e)
-	second.login(u.Address, u.Password)
+	second.loginAt(u.Address, u.Password)
 	third := newSettingsBrowser(t, e)
-	third.login(u.Address, u.Password)
+	third.loginAt(u.Address, u.Password)
 
 	b.get("/settings")
 	b.want(http.StatusOK, "/settings", "Diese Sitzung", "Alle anderen Sitzungen beenden")
-	ids := settingsSessionID.FindAllStringSubmatch(b.page.body, -1)
+	ids := settingsSessionID.FindAllStringSubmatch(b.last.Body, -1)
 	// The API session that Open made, and the three here.
 	if len(ids) != 4 {
 		t.Fatalf("%d sessions listed, want 4", len(ids))
@@ -335,7 +263,7 @@ func TestSettingsSessions(t *testing.T) {
 		t.Errorf("the first session listed is not this one")
 	}
 	secondID := auth.SessionID(registration.HashToken(second.token()))
-	if !strings.Contains(b.page.body, `value="`+secondID+`"`) {
+	if !strings.Contains(b.last.Body, `value="`+secondID+`"`) {
 		t.Fatal("the second browser's session is not listed")
 	}
 
@@ -352,7 +280,7 @@ func TestSettingsSessions(t *testing.T) {
 	b.want(http.StatusOK, "/settings", "Alle anderen Sitzungen sind beendet", "nirgendwo sonst angemeldet")
 	third.get("/settings")
 	third.want(http.StatusOK, "/login")
-	if ids := settingsSessionID.FindAllStringSubmatch(b.page.body, -1); len(ids) != 1 {
+	if ids := settingsSessionID.FindAllStringSubmatch(b.last.Body, -1); len(ids) != 1 {
 		t.Errorf("%d sessions left, want this one", len(ids))
 	}
 
@@ -373,7 +301,7 @@ func TestSettingsLanguage(t *testing.T) {
 	e := pt.New(t)
 	u := e.Open(pt.PersonApp("Erika", "Sprache"), false)
 	b := newSettingsBrowser(t, e)
-	b.login(u.Address, u.Password)
+	b.loginAt(u.Address, u.Password)
 	b.want(http.StatusOK, "/settings", `<html lang="de">`, `name="lang" value="de" checked`)
 	b.submit("/settings/language", url.Values{"lang": {"fr"}})
 	b.want(http.StatusBadRequest, "/settings/language", `id="lang-error"`)
@@ -392,7 +320,7 @@ func TestSettingsNeedLogin(t *testing.T) {
 	for _, path := range []string{"/settings", "/settings/totp", "/settings/password"} {
 		b.get(path)
 		b.want(http.StatusOK, "/login")
-		if got := b.page.url.Query().Get("next"); got != path {
+		if got := b.last.URL.Query().Get("next"); got != path {
 			t.Errorf("%s: next=%q", path, got)
 		}
 	}
