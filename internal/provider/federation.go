@@ -9,7 +9,6 @@ import (
 	"net"
 
 	"github.com/siegel-mail/siegel/internal/federation"
-	"github.com/siegel-mail/siegel/internal/pki"
 	"github.com/siegel-mail/siegel/internal/relay"
 )
 
@@ -31,10 +30,7 @@ func (p *Provider) wireFederation() error {
 	if !ok {
 		return errors.New("tls.key_file: federation needs the ECDSA P-256 key the authority's certificate is for")
 	}
-	root, err := pki.ReadCertPEM(abs(p.Dir, c.Authority.RootCert))
-	if err != nil {
-		return fmt.Errorf("authority.root_cert: %w", err)
-	}
+	root := p.root
 	timeout := c.Federation.SMTPTimeout.Duration
 	// As many kept connections per peer as relay jobs run at once: a
 	// steady stream of letters to one provider needs no new handshakes.

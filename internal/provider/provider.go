@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -80,6 +81,9 @@ type Provider struct {
 	SMTP  *federation.Server
 	// relayClient keeps connections to the other providers open.
 	relayClient *federation.Client
+	// root is the accreditation authority's root, pinned at init; nil
+	// without an authority.
+	root *x509.Certificate
 	// Scanner is the malware scanner (clamd); nil when the config turns
 	// scanning off (malware.scanning).
 	Scanner *malware.Clamd
@@ -129,15 +133,19 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	seal, err := loadSeal(c, dir, o.Clock.Now())
+	root, err := loadRoot(c, dir)
 	if err != nil {
 		return nil, err
 	}
-	tsa, err := loadTimestamper(c, dir, o.Clock)
+	seal, err := loadSeal(c, dir, root, o.Clock.Now())
 	if err != nil {
 		return nil, err
 	}
-	trust, err := openTrust(ctx, c, dir, o.Clock, log)
+	tsa, err := loadTimestamper(c, dir, root, o.Clock)
+	if err != nil {
+		return nil, err
+	}
+	trust, err := openTrust(ctx, c, dir, root, o.Clock, log)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +160,7 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	}
 	loc, _ := time.LoadLocation(c.Limits.TimeZone) // checked by LoadConfig
 	p := &Provider{Dir: dir, Config: c, Store: st, Blobs: blobs, Log: log, Clock: o.Clock, Node: nodeName(),
-		Seal: seal, TSA: tsa, Trust: trust, manual: o.Manual, lock: lock}
+		Seal: seal, TSA: tsa, Trust: trust, root: root, manual: o.Manual, lock: lock}
 	p.Reg = &registration.Service{Store: st, Clock: o.Clock, Domain: c.Domain, Argon2: argon,
 		Rand: rand.Reader, Log: log}
 	p.Auth = &auth.Service{Store: st, Clock: o.Clock, Sealer: sealer, Issuer: c.Name, Log: log, DummyHash: dummy,

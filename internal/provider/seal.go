@@ -14,13 +14,9 @@ import (
 // authority root at start: a seal from another authority, expired, or not
 // matching its key would sign evidence that nobody can verify, so the server
 // refuses to start instead. Nil without a seal.
-func loadSeal(c *Config, dir string, now time.Time) (*evidence.KeySigner, error) {
+func loadSeal(c *Config, dir string, root *x509.Certificate, now time.Time) (*evidence.KeySigner, error) {
 	if c.Seal.CertFile == "" {
 		return nil, nil
-	}
-	root, err := pki.ReadCertPEM(abs(dir, c.Authority.RootCert))
-	if err != nil {
-		return nil, fmt.Errorf("authority.root_cert: %w", err)
 	}
 	cert, err := pki.ReadCertPEM(abs(dir, c.Seal.CertFile))
 	if err != nil {
@@ -47,11 +43,10 @@ func loadSeal(c *Config, dir string, now time.Time) (*evidence.KeySigner, error)
 // loadTimestamper makes the source of the evidence's time-stamps: the
 // configured RFC 3161 service, its answers checked against the authority
 // root, or the built-in TSA on the provider's clock. Nil without either.
-func loadTimestamper(c *Config, dir string, clk clock.Clock) (evidence.Timestamper, error) {
+func loadTimestamper(c *Config, dir string, root *x509.Certificate, clk clock.Clock) (evidence.Timestamper, error) {
 	if c.Timestamp.URL != "" {
-		root, err := pki.ReadCertPEM(abs(dir, c.Authority.RootCert))
-		if err != nil {
-			return nil, fmt.Errorf("authority.root_cert: %w", err)
+		if root == nil {
+			return nil, fmt.Errorf("timestamp.url: needs authority.root_cert, the root its answers are checked against")
 		}
 		roots := x509.NewCertPool()
 		roots.AddCert(root)
@@ -73,4 +68,17 @@ func loadTimestamper(c *Config, dir string, clk clock.Clock) (evidence.Timestamp
 		return nil, fmt.Errorf("timestamp.cert_file: %w", err)
 	}
 	return tsa, nil
+}
+
+// loadRoot reads the pinned root of the accreditation authority, once for
+// everything checked against it; nil when the provider has none.
+func loadRoot(c *Config, dir string) (*x509.Certificate, error) {
+	if c.Authority.RootCert == "" {
+		return nil, nil
+	}
+	root, err := pki.ReadCertPEM(abs(dir, c.Authority.RootCert))
+	if err != nil {
+		return nil, fmt.Errorf("authority.root_cert: %w", err)
+	}
+	return root, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/federation"
-	"github.com/siegel-mail/siegel/internal/pki"
 )
 
 // TrustListFile keeps the last good trust list in the data folder.
@@ -22,13 +20,9 @@ const TrustListFile = "trustlist.p7m"
 // the config names where the authority publishes it. A failed fetch at start
 // is logged, not fatal: the node works with the list it has (TR BInfra-IO
 // §7: the list is cached). Nil without federation.
-func openTrust(ctx context.Context, c *Config, dir string, clk clock.Clock, log *slog.Logger) (*federation.TrustStore, error) {
+func openTrust(ctx context.Context, c *Config, dir string, root *x509.Certificate, clk clock.Clock, log *slog.Logger) (*federation.TrustStore, error) {
 	if c.Federation.TrustListURL == "" {
 		return nil, nil
-	}
-	root, err := pki.ReadCertPEM(abs(dir, c.Authority.RootCert))
-	if err != nil {
-		return nil, fmt.Errorf("authority.root_cert: %w", err)
 	}
 	// The authority's server may have a certificate from its own root or
 	// from a public CA.

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"github.com/siegel-mail/siegel/internal/pki"
 	"github.com/siegel-mail/siegel/internal/verification"
 )
 
@@ -9,14 +8,10 @@ import (
 // authority's root and, when the provider follows one, the current trust
 // list: for the web mailbox's evidence panel.
 func (p *Provider) verifyEvidence(file []byte) (bool, string) {
-	if p.Config.Authority.RootCert == "" {
+	if p.root == nil {
 		return false, "this provider has no accreditation authority to check against"
 	}
-	root, err := pki.ReadCertPEM(abs(p.Dir, p.Config.Authority.RootCert))
-	if err != nil {
-		return false, "authority.root_cert: " + err.Error()
-	}
-	a := verification.Anchors{Root: root}
+	a := verification.Anchors{Root: p.root}
 	if p.Trust != nil {
 		a.TrustList, _ = p.Trust.Current()
 	}
