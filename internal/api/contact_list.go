@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/base64"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/siegel-mail/siegel/internal/problem"
@@ -13,14 +12,10 @@ import (
 // listContacts lists the holder's address book (TR PVD-FU §3.1.3.5).
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.writeError(w, r, problem.Field("limit", "invalid", "limit must be a positive number"))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	var after *store.ContactCursor
 	if v := q.Get("cursor"); v != "" {

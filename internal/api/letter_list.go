@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,14 +18,10 @@ func (s *Server) listLetters(w http.ResponseWriter, r *http.Request) {
 	if folder == "" {
 		folder = store.Inbox
 	}
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.writeError(w, r, problem.Field("limit", "invalid", "limit must be a positive number"))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	var cur *store.Cursor
 	if v := q.Get("cursor"); v != "" {
@@ -68,4 +65,17 @@ func parseCursor(v string) (*store.Cursor, error) {
 		return nil, bad
 	}
 	return &store.Cursor{Arrived: time.UnixMicro(n).UTC(), ID: id}, nil
+}
+
+// pageLimit is a listing's ?limit=, 0 when absent (the service's default).
+func pageLimit(q url.Values) (int, error) {
+	v := q.Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, problem.Field("limit", "invalid", "limit must be a positive number")
+	}
+	return n, nil
 }
