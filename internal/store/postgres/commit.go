@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/store"
@@ -34,14 +36,15 @@ const (
 func (s *Store) commit(ctx context.Context, t *txn) (next, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
-	var xid *string // nil when the transaction wrote nothing
+	var xid *string       // nil when the transaction wrote nothing
+	var started time.Time // the server's start, to tell a restart since
 	if t.wrote && s.preCommit != nil {
 		if err := s.preCommit(ctx); err != nil {
 			return done, fmt.Errorf("store: pre-commit: %w", err)
 		}
 	}
 	if t.wrote {
-		err := t.conn.QueryRow(ctx, "SELECT pg_current_xact_id_if_assigned()::text").Scan(&xid)
+		err := t.conn.QueryRow(ctx, "SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()").Scan(&xid, &started)
 		if err != nil {
 			// COMMIT was not sent: the transaction did not commit.
 			s.lost(ctx, err, t.conn)
@@ -65,18 +68,25 @@ func (s *Store) commit(ctx context.Context, t *txn) (next, error) {
 		// The server refused the commit, or there was nothing to lose.
 		return done, mapped
 	}
-	return done, s.resolve(*xid, pid, mapped)
+	return done, s.resolve(*xid, pid, started, mapped)
 }
 
 // resolve finds out whether transaction xid, whose COMMIT went unanswered on
 // the connection to backend pid, committed: nil if it did, cause (which wraps
 // store.ErrUnavailable) if it did not, and cause saying that the outcome is
 // unknown when the server cannot tell within resolveTimeout.
-func (s *Store) resolve(xid string, pid uint32, cause error) error {
+func (s *Store) resolve(xid string, pid uint32, started time.Time, cause error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
 	defer cancel()
 	for {
 		status, err := s.xactStatus(ctx, xid, pid)
+		if status == "committed" {
+			if reused, rerr := s.reusedAfterRestart(ctx, xid, started); rerr != nil {
+				status, err = "", rerr
+			} else if reused {
+				status = "aborted"
+			}
+		}
 		switch status {
 		case "committed":
 			s.log.Warn("postgres: lost the answer to COMMIT; the transaction committed", "xid", xid, "err", cause)
@@ -112,4 +122,40 @@ func (s *Store) xactStatus(ctx context.Context, xid string, pid uint32) (string,
 		return *status, err
 	}
 	return *status, nil
+}
+
+// reusedAfterRestart reports whether the server restarted since started,
+// and xid lies at or past the next transaction id of its newest checkpoint.
+// Transaction ids are not written ahead: one whose records never reached
+// the disk before a crash is handed out again after it, and its status is
+// then the new transaction's. A transaction that committed before the
+// crash wrote its id into the log, which recovery and the checkpoint at its
+// end step past; an id at or past that checkpoint's next id therefore did
+// not commit before the crash, whatever its status says now. (A stale
+// checkpoint can only make this answer "not committed" for one that did:
+// a refusal the caller may find untrue, never a write it would lose.)
+func (s *Store) reusedAfterRestart(ctx context.Context, xid string, started time.Time) (bool, error) {
+	var now time.Time
+	var next string
+	if err := s.pool.QueryRow(ctx, "SELECT pg_postmaster_start_time(), next_xid FROM pg_control_checkpoint()").Scan(&now, &next); err != nil {
+		return false, err
+	}
+	if now.Equal(started) {
+		return false, nil
+	}
+	id, err := strconv.ParseUint(xid, 10, 64)
+	if err != nil {
+		return false, fmt.Errorf("transaction id %q: %v", xid, err)
+	}
+	epoch, low, ok := strings.Cut(next, ":")
+	e, err1 := strconv.ParseUint(epoch, 10, 32)
+	l, err2 := strconv.ParseUint(low, 10, 32)
+	if !ok || err1 != nil || err2 != nil {
+		return false, fmt.Errorf("pg_control_checkpoint next_xid %q: not epoch:xid", next)
+	}
+	reused := id >= e<<32|l
+	if reused {
+		s.log.Warn("postgres: the server restarted since the lost COMMIT, and its transaction id lies past the recovery's: it did not commit", "xid", xid, "next_xid", next)
+	}
+	return reused, nil
 }

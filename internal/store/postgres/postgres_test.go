@@ -599,13 +599,14 @@ func TestResolveCommit(t *testing.T) {
 		defer conn.Close(context.Background())
 		id := fmt.Sprintf("acct-%v", commit)
 		var xid string
+		var started time.Time
 		if _, err := conn.Exec(t.Context(), "BEGIN"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := conn.Exec(t.Context(), `INSERT INTO released_addresses (address, released_at) VALUES ($1, now())`, id); err != nil {
 			t.Fatal(err)
 		}
-		if err := conn.QueryRow(t.Context(), "SELECT pg_current_xact_id()::text").Scan(&xid); err != nil {
+		if err := conn.QueryRow(t.Context(), "SELECT pg_current_xact_id()::text, pg_postmaster_start_time()").Scan(&xid, &started); err != nil {
 			t.Fatal(err)
 		}
 		if commit {
@@ -615,7 +616,7 @@ func TestResolveCommit(t *testing.T) {
 		}
 		// Without COMMIT, the transaction is open and idle, as when the
 		// COMMIT was lost on the way.
-		err = s.resolve(xid, conn.PgConn().PID(), cause)
+		err = s.resolve(xid, conn.PgConn().PID(), started, cause)
 		var taken bool
 		if verr := s.View(t.Context(), func(tx store.Tx) (err error) { taken, err = tx.AddressTaken(id, time.Time{}); return err }); verr != nil {
 			t.Fatal(verr)
@@ -668,5 +669,42 @@ func terminate(t *testing.T, app string) {
 			t.Fatalf("%d backends of %s still running", n, app)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestResolveAfterRestart: once the server has restarted since the
+// transaction ran, a status of "committed" is trusted only for an id below
+// the checkpoint's next id, since ids past it may have been handed out
+// again after the crash.
+func TestResolveAfterRestart(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, pgtest.TestURL(t), Options{})
+	var xid string
+	var started time.Time
+	if err := s.pool.QueryRow(t.Context(), "SELECT pg_current_xact_id()::text, pg_postmaster_start_time()").Scan(&xid, &started); err != nil {
+		t.Fatal(err)
+	}
+	restarted := started.Add(-time.Hour) // as if the server had started again since
+	if reused, err := s.reusedAfterRestart(t.Context(), xid, started); err != nil || reused {
+		t.Fatalf("no restart: reused %v, %v", reused, err)
+	}
+	var next string
+	if err := s.pool.QueryRow(t.Context(), "SELECT next_xid FROM pg_control_checkpoint()").Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	// The transaction is past the last checkpoint (until one is made).
+	reused, err := s.reusedAfterRestart(t.Context(), xid, restarted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reused {
+		t.Logf("a checkpoint (next %s) came after transaction %s already; not checked", next, xid)
+	}
+	// An id far below the checkpoint's next one is trusted.
+	if reused, err := s.reusedAfterRestart(t.Context(), "3", restarted); err != nil || reused {
+		t.Fatalf("an old id after a restart: reused %v, %v", reused, err)
+	}
+	if _, err := s.reusedAfterRestart(t.Context(), "not a number", restarted); err == nil {
+		t.Fatal("a malformed id was taken")
 	}
 }
