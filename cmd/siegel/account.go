@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/provider"
 )
@@ -18,9 +19,10 @@ func runAccount(ctx context.Context, e *env, args []string) error {
 	sub := map[string]func(context.Context, *env, []string) error{
 		"open": accountOpen, "verify": accountVerify, "confirm": accountConfirm, "block": accountBlock,
 		"unblock": accountUnblock, "close": accountClose, "show": accountShow, "list": accountList,
+		"quota": accountQuota,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
-		return errors.New("usage: siegel account open|verify|confirm|block|unblock|close|show|list … (-h for each)")
+		return errors.New("usage: siegel account open|verify|confirm|block|unblock|close|show|list|quota … (-h for each)")
 	}
 	return sub[args[0]](ctx, e, args[1:])
 }
@@ -209,9 +211,10 @@ func setBlock(ctx context.Context, e *env, af adminFlags, id, block, reason stri
 }
 
 func accountClose(ctx context.Context, e *env, args []string) error {
-	var reason string
-	id, af, err := accountArg(e, "close", "--reason R", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&reason, "reason", "", "why, for the account's history")
+	var req api.CloseRequest
+	id, af, err := accountArg(e, "close", "--reason R [--forward-to ADDRESS]", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&req.Reason, "reason", "", "why, for the account's history")
+		fs.StringVar(&req.ForwardTo, "forward-to", "", "make a forwarding order: for half a year, letters to the account go to this registered-mail address instead (TR PVD-FU §3.1.3.3)")
 	})
 	if err != nil {
 		return err
@@ -220,7 +223,7 @@ func accountClose(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := c.Close(ctx, id, reason)
+	a, err := c.CloseAccount(ctx, id, &req)
 	if err != nil {
 		return err
 	}
@@ -228,6 +231,9 @@ func accountClose(ctx context.Context, e *env, args []string) error {
 		return printJSON(e, a)
 	}
 	fmt.Fprintf(e.stdout, "%s: closed; its address is not given to anyone else for 30 years\n", a.Address)
+	if req.ForwardTo != "" {
+		fmt.Fprintf(e.stdout, "letters to it go to %s for half a year (forwarding order)\n", req.ForwardTo)
+	}
 	return nil
 }
 
@@ -249,6 +255,9 @@ func accountShow(ctx context.Context, e *env, args []string) error {
 	}
 	a := d.Account
 	fmt.Fprintf(e.stdout, "%s  %s  %s  status %s  block %q\n", a.ID, a.Address, a.Kind, a.Status, a.Block)
+	if q := a.Mailbox; q != nil {
+		fmt.Fprintf(e.stdout, "mailbox: %s of %s used (%d %%)\n", account.MiB(q.UsedBytes), account.MiB(q.QuotaBytes), q.PercentUsed)
+	}
 	intact := "intact"
 	if !d.HistoryIntact {
 		intact = "BROKEN: the history was changed"

@@ -119,6 +119,38 @@ func runMove(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// runCopy files a second copy of a letter in one of the holder's folders.
+func runCopy(ctx context.Context, e *env, args []string) error {
+	const usage = "usage: siegel copy ID FOLDER (FOLDER: the name or f:ID of one of your folders)"
+	fs := newFlags(e, "copy", "copy ID FOLDER")
+	sess := sessionFlag(fs)
+	asJSON := fs.Bool("json", false, "print the new copy as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return errors.New(usage)
+	}
+	c, _, err := sessionClient(e, *sess)
+	if err != nil {
+		return err
+	}
+	f, err := resolveFolder(ctx, c, pos[1])
+	if err != nil {
+		return err
+	}
+	l, err := c.Copy(ctx, pos[0], f)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e, l)
+	}
+	fmt.Fprintf(e.stdout, "copied to %s as %s\n", l.Folder, l.ID)
+	return nil
+}
+
 // resolveFolder turns what a user typed into a folder of the API: a
 // system folder's name and "f:ID" as they are, else the name of one of
 // their folders.

@@ -28,6 +28,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnQuota(ctx, e, c) // on stderr: the listing on stdout stays as scripts read it
 	if *asJSON {
 		return printJSON(e, l)
 	}

@@ -36,7 +36,7 @@ func runQueue(ctx context.Context, e *env, args []string) error {
 	}
 	fs := newFlags(e, "queue list", "queue list [--kind K] [--failing] [--limit N] [--cursor C] [--dir DIR | --server URL --token-file F]")
 	af := addAdminFlags(fs)
-	kind := fs.String("kind", "", "only jobs of this kind: evidence, rejection, relay, relay-warning, malware-notice, deemed-service, pickup-reminder")
+	kind := fs.String("kind", "", "only jobs of this kind: evidence, rejection, relay, relay-warning, malware-notice, auto-forward, deemed-service, pickup-reminder")
 	failing := fs.Bool("failing", false, "only jobs whose last attempt failed")
 	limit := fs.Int("limit", 100, "jobs per page, at most 500")
 	cursor := fs.String("cursor", "", "the next page, as the previous page printed it")

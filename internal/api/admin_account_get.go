@@ -15,6 +15,10 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	out := AccountDetail{Account: adminAccountOut(a), History: []HistoryEntry{},
 		HistoryIntact: account.VerifyChain(hist) == nil}
+	if err := s.withQuota(r.Context(), &out.Account.Account); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	for _, e := range hist {
 		out.History = append(out.History, HistoryEntry{Seq: e.Seq, At: e.At, Action: e.Action, Actor: e.Actor,
 			Detail: json.RawMessage(e.Detail), Hash: e.Hash})

@@ -8,7 +8,7 @@ func (s *Server) closeAccount(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	a, err := s.Reg.Close(r.Context(), officer(r), r.PathValue("id"), req.Reason)
+	a, err := s.Reg.Close(r.Context(), officer(r), r.PathValue("id"), req.Reason, req.ForwardTo)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -67,7 +67,7 @@ func optionsOut(l *store.Letter) *Options {
 func summaryOut(c *store.Copy, level account.Level) LetterSummary {
 	l := c.Letter
 	s := LetterSummary{ID: c.ID, Folder: string(c.Folder), From: l.SenderAddress, Arrived: c.Arrived,
-		Personal: l.Personal, Read: !c.FirstRead.IsZero()}
+		Personal: l.Personal, Read: !c.FirstRead.IsZero(), CopyOf: c.Origin}
 	if mailbox.Hidden(c, level) {
 		s.ContentHidden = true
 		return s

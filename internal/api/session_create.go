@@ -13,5 +13,11 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, sessionOut(p.Session, p.Account, token))
+	out := sessionOut(p.Session, p.Account, token)
+	// The mailbox's usage is a courtesy here: a failed read must not lose
+	// the session just opened, whose token is shown only now.
+	if err := s.withQuota(r.Context(), &out.Account); err != nil {
+		logger(r).Warn("mailbox usage unread at login", "err", err)
+	}
+	writeJSON(w, http.StatusCreated, out)
 }

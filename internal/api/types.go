@@ -91,6 +91,9 @@ type Account struct {
 	Status        string `json:"status"`          // pending, awaiting_confirmation, verified, active or closed
 	Block         string `json:"block,omitempty"` // full, high, normal or usage; absent when not blocked
 	TOTPEnabled   bool   `json:"totp_enabled"`    // a TOTP second factor is enabled, so the holder can log in at high
+	// Mailbox is the storage the mailbox uses against its quota: in the
+	// current session's account and an officer's view of one account.
+	Mailbox *MailboxQuota `json:"mailbox,omitempty"`
 }
 
 // LoginRequest opens a session: at normal with the password, at high with the
@@ -183,6 +186,7 @@ type LetterSummary struct {
 	Attachments   int       `json:"attachments,omitempty"`  // number of attachments; absent when none or hidden
 	Read          bool      `json:"read"`                   // the letter was opened in this mailbox
 	SenderLevel   string    `json:"sender_level,omitempty"` // the sender's login level at sending, normal or high; absent when hidden
+	CopyOf        string    `json:"copy_of,omitempty"`      // for a copy you made into one of your folders, the id of the letter it was made from (its evidence is that one's); absent otherwise
 }
 
 // LetterList is a page of a folder; pass next as cursor for the following page.
@@ -203,7 +207,7 @@ type AttachmentInfo struct {
 // Event is a recorded fact about a letter, with its time: what a confirmation
 // will prove.
 type Event struct {
-	Kind    string    `json:"kind"`              // accepted, stored, relayed, relay_failed, relay_warned, picked_up, deemed_served, trashed, deleted
+	Kind    string    `json:"kind"`              // accepted, stored, relayed, relay_failed, relay_warned, redirected (the recipient's provider named a forwarding order's address instead), picked_up, deemed_served, trashed, deleted
 	At      time.Time `json:"at"`                // when it happened
 	Address string    `json:"address,omitempty"` // whose mailbox
 	Level   string    `json:"level,omitempty"`   // login level of the session that caused it
@@ -299,6 +303,11 @@ type BlockRequest struct {
 // CloseRequest closes an account.
 type CloseRequest struct {
 	Reason string `json:"reason"` // recorded in the account's history; required
+	// ForwardTo makes a forwarding order (TR PVD-FU §3.1.3.3): for half a
+	// year the account's letters go to this registered-mail address
+	// instead of being refused, no copy is kept, and that mailbox confirms
+	// their receipt; absent for none.
+	ForwardTo string `json:"forward_to,omitempty"`
 }
 
 // OfficerRequest creates a registration officer (operators only).
@@ -336,7 +345,7 @@ type EvidenceList struct {
 // a reminder.
 type QueueJob struct {
 	ID         string     `json:"id"`                    // the job; retry it with /api/v1/admin/queue/{id}/retry
-	Kind       string     `json:"kind"`                  // evidence, rejection, relay, relay-warning, malware-notice, deemed-service, pickup-reminder
+	Kind       string     `json:"kind"`                  // evidence, rejection, relay, relay-warning, malware-notice, auto-forward, deemed-service, pickup-reminder
 	Key        string     `json:"key"`                   // what it is about (an event and copy, a copy, a message id)
 	RunAt      time.Time  `json:"run_at"`                // due from
 	Attempts   int        `json:"attempts"`              // attempts so far
@@ -405,5 +414,12 @@ type MoveRequest struct {
 	// letter's own system folder to take it back: inbox for a received
 	// letter, sent for a sent one. Not trash (delete) nor out of the trash
 	// (restore); confirmations stay where they are.
+	Folder string `json:"folder"`
+}
+
+// CopyRequest files a second copy of a letter in one of the holder's
+// folders.
+type CopyRequest struct {
+	// Folder is one of the holder's folders: "f:" and its id.
 	Folder string `json:"folder"`
 }

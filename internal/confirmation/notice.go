@@ -91,7 +91,7 @@ func (s *Service) notice(ctx context.Context, rcpt *store.Account, subject, text
 
 // noticeFrom makes a plain notice of message type msgType from the
 // reserved local part sender into rcpt's inbox, in reply to the message
-// id inReplyTo.
+// id inReplyTo ("" for a notice about no letter).
 func (s *Service) noticeFrom(ctx context.Context, sender, msgType string, rcpt *store.Account, subject, text, inReplyTo string, now time.Time) (*store.Letter, *store.Copy, error) {
 	id := store.NewID(now)
 	from := sender + "@" + s.Domain
@@ -102,7 +102,9 @@ func (s *Service) noticeFrom(ctx context.Context, sender, msgType string, rcpt *
 	field("To", rcpt.Address)
 	field("Subject", mime.QEncoding.Encode("utf-8", subject))
 	field("Message-ID", "<"+id+"@"+s.Domain+">")
-	field("In-Reply-To", "<"+inReplyTo+">")
+	if inReplyTo != "" {
+		field("In-Reply-To", "<"+inReplyTo+">")
+	}
 	field("MIME-Version", "1.0")
 	field(letter.HdrVersion, letter.Version)
 	field(letter.HdrMessageType, msgType)

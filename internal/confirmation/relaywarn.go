@@ -37,7 +37,7 @@ func (s *Service) HandleRelayWarning(ctx context.Context, j store.Job) (func(sto
 		}
 		done = slices.ContainsFunc(events, func(e store.Event) bool {
 			return e.CopyID == c.ID && (e.Kind == store.EventRelayed || e.Kind == store.EventRelayFailed ||
-				e.Kind == store.EventRelayWarned)
+				e.Kind == store.EventRelayWarned || e.Kind == store.EventRedirected)
 		})
 		sender, err = tx.AccountByID(c.Letter.SenderID)
 		return err

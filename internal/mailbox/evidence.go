@@ -16,12 +16,13 @@ import (
 // of the same letter: the sender all of it, a recipient what is about their
 // own copy except the dispatch confirmation, which is the sender's proof
 // (DMG §5(7)); receipt and pickup confirmations go to the recipient too
-// (SPEC "Dispatch options").
+// (SPEC "Dispatch options"). A copy the holder made into a folder has
+// what the copy it was made from has.
 func mayHaveEvidence(c *store.Copy, e *store.Evidence) bool {
 	if c.Role == "sender" {
 		return true
 	}
-	return e.CopyID == c.ID && e.Event != evidence.SubmissionAcceptance.Name()
+	return e.CopyID == c.Source() && e.Event != evidence.SubmissionAcceptance.Name()
 }
 
 // EvidenceItem is one evidence as its holder sees it.

@@ -31,9 +31,11 @@ import (
 //     shows nothing of its content.
 //   - A folder is deleted only when it is empty: a holder never loses
 //     track of a letter by deleting a folder.
-//   - Letters are moved, not copied: a second copy of a letter in one
-//     mailbox would carry no evidence of its own (evidence names the copy
-//     it is about) and would need deletion and pickup rules of its own.
+//   - CopyTo files a second copy of a letter from Inbox, Sent or one of
+//     the holder's folders into another of the holder's folders (copy.go).
+//     The new copy names the one it was made from (store.Copy.Origin): the
+//     evidence, the receipt and the pickup stay that one's, and the new
+//     copy shows them; it is deleted, restored and moved like any other.
 
 // MaxFolders bounds an account's own folders; MaxFolderName a folder's
 // name, in characters.

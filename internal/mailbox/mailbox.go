@@ -48,6 +48,9 @@ type Service struct {
 	Location *time.Location
 	// MaxMessageBytes bounds text plus attachments (SPEC: at least 20 MiB).
 	MaxMessageBytes int64
+	// DefaultQuota is a mailbox's storage quota in bytes unless an officer
+	// set its own (quota.go; SPEC "Limits": at least 100 MiB).
+	DefaultQuota int64
 	// Seal signs sender-confirmed letters (TR PVD-IO §3.4); nil on a
 	// provider without one, which then refuses that option.
 	Seal letter.Sealer

@@ -108,7 +108,7 @@ func visibleEvents(all []store.Event, c *store.Copy) []store.Event {
 	}
 	var out []store.Event
 	for _, e := range all {
-		if e.Kind == store.EventAccepted || e.CopyID == c.ID {
+		if e.Kind == store.EventAccepted || e.CopyID == c.ID || e.CopyID == c.Source() {
 			out = append(out, e)
 		}
 	}

@@ -62,7 +62,7 @@ func (s *Service) Receive(ctx context.Context, in *Inbound) error {
 	if err := s.StoreBody(ctx, l, in.Body); err != nil {
 		return err
 	}
-	r := recipient{addr: in.Recipient, role: roleOf(p, in.Recipient), field: "rcpt"}
+	r := recipient{addr: in.Recipient, role: roleOf(p, in.Recipient), field: "rcpt", inbound: true}
 	return s.Store.Update(ctx, func(tx store.Tx) error {
 		have, err := tx.LetterByMessageID(p.MessageID)
 		switch {
@@ -112,6 +112,10 @@ func (s *Service) store(tx store.Tx, l *store.Letter, r recipient, header []byte
 		jobs = append(jobs, evidenceJob(evidence.ContentConsignment, ev, c))
 	}
 	s.Log.Info("letter received", "letter", l.ID, "copy", c.ID, "from", l.SenderAddress)
+	jobs, err := forwardJobs(tx, jobs, out.Copies) // TR PVD-FU §3.1.3.2
+	if err != nil {
+		return err
+	}
 	if len(jobs) == 0 {
 		return nil
 	}

@@ -2,97 +2,85 @@ package mailbox
 
 import (
 	"context"
-	"encoding/json"
-	"strings"
+	"time"
 
+	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/auth"
+	"github.com/siegel-mail/siegel/internal/problem"
+	"github.com/siegel-mail/siegel/internal/search"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
-// SearchScan bounds how many copies one search reads: the store has no
-// index over subjects and file numbers (and a sealed body none at all),
-// so a search walks the folder newest first, page by page, and stops
-// there. A caller goes on from Next to search older letters.
-const SearchScan = 2000
+// SearchRequest is a search in the holder's mailbox (TR PVD-FU §3.1.3.8).
+type SearchRequest struct {
+	search.Query
+	// Folder is the one folder searched (a system folder or one of the
+	// holder's); "" searches every folder but the trash, and the trash too
+	// with IncludeTrash.
+	Folder       store.Folder
+	IncludeTrash bool
+	Cursor       *store.Cursor // go on after this copy, as List
+	Limit        int           // at most MaxPage; 0 is 50
+}
 
-// Found is one step of a search.
+// Found is a page of a search.
 type Found struct {
 	Copies []store.Copy
-	// Next is where to go on: more matches, or letters not searched yet;
-	// nil when the folder's end was reached.
-	Next *store.Cursor
-	// Scanned is how many copies were read; Bounded says the search
-	// stopped at SearchScan with older letters left unsearched.
-	Scanned int
-	Bounded bool
+	Next   *store.Cursor // where the next page starts; nil at the end
 }
 
-// Search finds, in p's folder and from before on, up to limit copies
-// whose sender, subject or file number (and, in the sender's own copies,
-// recipients) contain query, ignoring case. A letter whose content is
-// hidden from p's session (Hidden: a personal letter at normal) matches
-// by its sender only, so that a search reveals nothing a listing would
-// not (DMG §5(4)).
-func (s *Service) Search(ctx context.Context, p *auth.Principal, folder store.Folder, query string, before *store.Cursor, limit int) (*Found, error) {
-	if limit <= 0 || limit > MaxPage {
-		limit = MaxPage
-	}
-	q := strings.ToLower(strings.TrimSpace(query))
-	out := &Found{}
-	cur := before
-	for out.Scanned < SearchScan {
-		page, next, err := s.List(ctx, p, folder, cur, min(MaxPage, SearchScan-out.Scanned))
-		if err != nil {
-			return nil, err
+// Search finds the copies of p's mailbox that match r, newest first,
+// through the store's index: a search over 100,000 letters reads a few
+// thousand index rows at most. A copy whose content is hidden from p's
+// session (Hidden: a personal letter at normal) matches only by what a
+// listing shows of it, its sender, arrival, that it is personal and whether
+// it was read, so that a search reveals nothing a listing would not
+// (DMG §5(4)). Callers must hide the content of such copies, as for List.
+func (s *Service) Search(ctx context.Context, p *auth.Principal, r *SearchRequest) (*Found, error) {
+	switch r.Folder {
+	case "", store.Inbox, store.Sent, store.Trash, store.Confirmations:
+	default:
+		if _, own := r.Folder.UserFolderID(); !own {
+			return nil, problem.Field("folder", "invalid", "folder must be inbox, sent, trash, confirmations or one of yours (f:ID)")
 		}
-		for i := range page {
-			out.Scanned++
-			c := &page[i]
-			if !matches(c, q, Hidden(c, p.Level())) {
-				continue
-			}
-			out.Copies = append(out.Copies, *c)
-			if len(out.Copies) == limit {
-				if i < len(page)-1 || next != nil {
-					out.Next = &store.Cursor{Arrived: c.Arrived, ID: c.ID}
-				}
-				return out, nil
-			}
-		}
-		if next == nil {
-			return out, nil
-		}
-		cur = next
 	}
-	out.Next, out.Bounded = cur, true
-	return out, nil
-}
-
-// matches reports whether copy c matches the lower-cased query q.
-func matches(c *store.Copy, q string, hidden bool) bool {
-	l := c.Letter
-	if q == "" || strings.Contains(strings.ToLower(l.SenderAddress), q) {
-		return true
+	limit := r.Limit
+	if limit <= 0 {
+		limit = 50
 	}
-	if hidden {
-		return false
+	if limit > MaxPage {
+		return nil, problem.Field("limit", "too_large", "limit must be at most %d", MaxPage)
 	}
-	if strings.Contains(strings.ToLower(l.Subject), q) || strings.Contains(strings.ToLower(l.PrivateID), q) {
-		return true
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
 	}
-	if c.Role != "sender" {
-		return false
+	plan, err := r.Plan(loc)
+	if err != nil {
+		return nil, err
 	}
-	var r map[string][]string
-	if json.Unmarshal(l.Recipients, &r) != nil {
-		return false
-	}
-	for _, list := range r {
-		for _, a := range list {
-			if strings.Contains(strings.ToLower(a), q) {
-				return true
+	q := &store.SearchQuery{AccountID: p.Account.ID, Conds: plan.Conds, After: plan.After, Before: plan.Before,
+		Folder: r.Folder, IncludeTrash: r.IncludeTrash, ContentHidden: p.Level() != account.High, Cursor: r.Cursor,
+		Limit: limit + 1}
+	var out []store.Copy
+	err = s.Store.View(ctx, func(tx store.Tx) error {
+		if id, ok := r.Folder.UserFolderID(); ok {
+			if _, err := folderOf(tx, p, id, "folder"); err != nil {
+				return err
 			}
 		}
+		var err error
+		out, err = tx.SearchCopies(q)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return false
+	f := &Found{Copies: out}
+	if len(out) > limit {
+		f.Copies = out[:limit]
+		last := f.Copies[limit-1]
+		f.Next = &store.Cursor{Arrived: last.Arrived, ID: last.ID}
+	}
+	return f, nil
 }

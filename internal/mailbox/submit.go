@@ -57,6 +57,12 @@ type recipient struct {
 	// remote: the recipient is at another accredited provider, which
 	// receives the letter from this one's relay queue (package relay).
 	remote bool
+	// dest is where a closed account's forwarding order sends the letter
+	// instead of addr ("" for none; redirect.go), and inbound marks a
+	// letter another provider hands over, whose sender's provider is told
+	// to send it there itself.
+	dest    string
+	inbound bool
 }
 
 // Submit checks a letter against every rule, accepts it, and stores it in each
@@ -64,6 +70,10 @@ type recipient struct {
 func (s *Service) Submit(ctx context.Context, p *auth.Principal, d Draft) (*Accepted, error) {
 	sender := p.Account
 	if err := account.CanSend(sender.Status, sender.Block); err != nil {
+		return nil, err
+	}
+	// SPEC "Limits": a full mailbox may block sending (quota.go).
+	if err := s.checkQuota(ctx, sender.ID); err != nil {
 		return nil, err
 	}
 	th, err := s.prepare(ctx, p, &d)
@@ -201,7 +211,7 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 			// Held for the handover only: the recipient's provider stores
 			// it, runs its pickup deadline, and confirms the receipt
 			// (DESIGN "Where a letter goes").
-			c.Folder, c.Remote, c.AwaitsPickup = store.Relay, r.addr, false
+			c.Folder, c.Remote, c.AwaitsPickup = store.Relay, r.final(), false
 			events = append(events, nil)
 			continue
 		}
@@ -215,7 +225,11 @@ func (s *Service) accept(tx store.Tx, p *auth.Principal, o letter.Options, rcpts
 	if err := tx.InsertEvent(slices.DeleteFunc(slices.Clone(events), func(e *store.Event) bool { return e == nil })...); err != nil {
 		return err
 	}
-	if jobs := acceptJobs(out, events, s.Location); len(jobs) > 0 {
+	jobs, err := forwardJobs(tx, acceptJobs(out, events, s.Location), out.Copies)
+	if err != nil {
+		return err
+	}
+	if len(jobs) > 0 {
 		if err := tx.Enqueue(jobs...); err != nil {
 			return err
 		}
@@ -269,6 +283,12 @@ func (s *Service) resolve(tx store.Tx, o letter.Options, rcpts []recipient) erro
 		}
 		if err != nil {
 			return err
+		}
+		if ok, err := s.redirect(tx, o, r, acc); ok { // TR PVD-FU §3.1.3.3
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		if err := account.CanReceive(acc.Status, acc.Block); err != nil {
 			return refuse(r, acc, problem.WithField(err, r.field))

@@ -28,6 +28,7 @@ func nodeName() string {
 func (p *Provider) scheduled() []*queue.Singleton {
 	return []*queue.Singleton{
 		{Name: "session-cleanup", Every: 10 * time.Minute, Lease: 30 * time.Minute, Task: p.Auth.CleanupSessions},
+		{Name: "mailbox-usage", Every: mailbox.FoldEvery, Lease: time.Minute, Task: p.Mail.FoldUsage},
 	}
 }
 
@@ -45,6 +46,10 @@ func (p *Provider) workers() []*queue.Worker {
 			Poll: 5 * time.Second, MaxBackoff: time.Hour},
 		{Kind: mailbox.JobMalwareNotice, Handle: p.Confirm.HandleMalwareNotice, Lease: lease, Batch: 100,
 			Poll: time.Second, MaxBackoff: time.Hour},
+		{Kind: mailbox.JobQuotaNotice, Handle: p.Confirm.HandleQuotaNotice, Lease: lease, Batch: 100,
+			Poll: 5 * time.Second, MaxBackoff: time.Hour},
+		{Kind: mailbox.JobAutoForward, Handle: p.Confirm.HandleAutoForward, Lease: lease, Batch: 64,
+			Poll: time.Second, MaxBackoff: 10 * time.Minute},
 	}
 	if p.Relay != nil {
 		// Waiting on the network, not the CPU: many at once. The lease

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/address"
 	"github.com/siegel-mail/siegel/internal/durable"
 	"github.com/siegel-mail/siegel/internal/malware"
@@ -112,6 +113,7 @@ type Limits struct {
 	DailyMessages   int    `toml:"daily_messages" comment:"Letters a sender at login level normal may send per day (SPEC: at most 100)."`
 	DailyRecipients int    `toml:"daily_recipients" comment:"Recipients, in total, a sender at normal may address per day (SPEC: at most 300)."`
 	TimeZone        string `toml:"time_zone" comment:"Time zone in which the daily limits' day begins."`
+	MailboxQuotaMiB int    `toml:"mailbox_quota_mib" comment:"Storage of each mailbox, in MiB, unless an officer gives an account its own (siegel account quota): every letter, confirmation and copy it holds, the trash included. Under 10 % free the holder is warned; a full mailbox cannot send, but letters to it still arrive (SPEC: at least 100)."`
 }
 
 // Login configures authentication.
@@ -160,7 +162,7 @@ func DefaultConfig() Config {
 		Federation: FederationConfig{TrustListRefresh: Duration{10 * time.Minute},
 			RelayDeadline: Duration{24 * time.Hour}, SMTPTimeout: Duration{5 * time.Minute}},
 		Queue:  QueueConfig{Lease: Duration{time.Minute}},
-		Limits: Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin"},
+		Limits: Limits{MaxMessageMiB: 20, DailyMessages: 100, DailyRecipients: 300, TimeZone: "Europe/Berlin", MailboxQuotaMiB: 100},
 		Login: Login{MaxFailures: 3, LockBase: Duration{time.Minute}, LockMax: Duration{24 * time.Hour},
 			SessionIdle: Duration{time.Hour}, SessionMaxAge: Duration{24 * time.Hour},
 			Argon2MemKiB: 19456, Argon2Time: 2, Argon2Threads: 1},
@@ -245,6 +247,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("limits.daily_messages: must be 1 to 100 (DMG: at most 100 at normal)")
 	case c.Limits.DailyRecipients < 1 || c.Limits.DailyRecipients > 300:
 		return fmt.Errorf("limits.daily_recipients: must be 1 to 300")
+	case c.Limits.MailboxQuotaMiB < 100 || int64(c.Limits.MailboxQuotaMiB) > account.MaxQuota>>20:
+		return fmt.Errorf("limits.mailbox_quota_mib: must be 100 to %d (SPEC: a mailbox holds at least 100 MiB)", account.MaxQuota>>20)
 	case c.Login.MaxFailures < 1 || c.Login.MaxFailures > 3:
 		return fmt.Errorf("login.max_failures: must be 1 to 3 (SPEC: lock after at most 3)")
 	case c.Login.LockBase.Duration <= 0 || c.Login.LockMax.Duration < c.Login.LockBase.Duration:

@@ -174,8 +174,9 @@ func Open(ctx context.Context, dir string, o Options) (*Provider, error) {
 	p.Mail = &mailbox.Service{Store: st, Blobs: blobs, Sealer: bodySealer, InlineMax: c.Store.InlineMaxKiB << 10,
 		Clock: o.Clock, Domain: c.Domain, Location: loc,
 		Limits:          account.DailyLimit{Messages: c.Limits.DailyMessages, Recipients: c.Limits.DailyRecipients},
-		MaxMessageBytes: maxBytes, Log: log}
+		MaxMessageBytes: maxBytes, DefaultQuota: int64(c.Limits.MailboxQuotaMiB) << 20, Log: log}
 	p.Auth.OnHighLogin = p.Mail.RecordPickups
+	p.Reg.CheckOrderTarget = p.Mail.CheckOrderTarget // TR PVD-FU §3.1.3.3
 	p.wireScanner()
 	p.Confirm = &confirmation.Service{Store: st, Mail: p.Mail, Clock: o.Clock, Domain: c.Domain, Name: c.Name,
 		TSA: tsa, Location: loc, Log: log}

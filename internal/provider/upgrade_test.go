@@ -17,6 +17,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/mailbox"
 	"github.com/siegel-mail/siegel/internal/provider"
 	"github.com/siegel-mail/siegel/internal/registration"
+	"github.com/siegel-mail/siegel/internal/search"
 	"github.com/siegel-mail/siegel/internal/store"
 )
 
@@ -74,6 +75,11 @@ func TestOpensDataOfVersion1(t *testing.T) {
 	copies, _, err := p.Mail.List(ctx, pr, store.Inbox, nil, 10)
 	if err != nil || len(copies) != 2 {
 		t.Fatalf("inbox of version 1 data: %d letters, %v", len(copies), err)
+	}
+	// The search index, younger than the data, holds its letters.
+	found, err := p.Mail.Search(ctx, pr, &mailbox.SearchRequest{Query: search.Query{Text: "anlage", From: c.Sender}})
+	if err != nil || len(found.Copies) != 1 || found.Copies[0].Letter.Subject != "Mit Anlage" {
+		t.Fatalf("search in version 1 data: %+v, %v", found, err)
 	}
 	for _, cp := range copies {
 		o, err := p.Mail.Open(ctx, pr, cp.ID)

@@ -181,10 +181,18 @@ func (s *Service) SetBlock(ctx context.Context, o *store.Officer, accountID stri
 // Close closes an account: its holder data is deleted, its sessions end, its
 // address is quarantined for 30 years, and mail to it is refused from now on
 // (SPEC Blocking; DMG §10). The history stays, as the law requires.
-func (s *Service) Close(ctx context.Context, o *store.Officer, accountID, reason string) (*store.Account, error) {
+//
+// With forwardTo, the closure makes a forwarding order to that address
+// (TR PVD-FU §3.1.3.3: offered within the closure): for OrderPeriod the
+// account's letters go there instead of being refused (package mailbox,
+// redirect.go). CheckOrderTarget checks the address.
+func (s *Service) Close(ctx context.Context, o *store.Officer, accountID, reason, forwardTo string) (*store.Account, error) {
 	now := s.Clock.Now()
 	if reason == "" {
 		return nil, problem.Field("reason", "required", "closing needs a reason for the account's history")
+	}
+	if forwardTo != "" && s.CheckOrderTarget == nil {
+		return nil, problem.Field(FieldForwardTo, "unavailable", "this provider cannot make forwarding orders")
 	}
 	var out *store.Account
 	err := s.Store.Update(ctx, func(tx store.Tx) error {
@@ -216,11 +224,24 @@ func (s *Service) Close(ctx context.Context, o *store.Officer, accountID, reason
 		if err := tx.DeleteAccountFolders(a.ID); err != nil {
 			return err
 		}
+		// And its automatic forwarding (TR PVD-FU §3.1.3.2), which a
+		// forwarding order replaces.
+		if err := tx.DeleteForwarding(a.ID); err != nil {
+			return err
+		}
+		detail := map[string]any{"reason": reason}
+		if forwardTo != "" {
+			ord, err := s.order(tx, a, forwardTo, now)
+			if err != nil {
+				return err
+			}
+			detail["forward_to"], detail["forward_until"] = ord.Target, ord.Until
+		}
 		if err := tx.ReleaseAddress(a.Address, now); err != nil {
 			return err
 		}
 		out = a
-		return Record(tx, now, a.ID, "closed", actor(o), map[string]any{"reason": reason})
+		return Record(tx, now, a.ID, "closed", actor(o), detail)
 	})
 	if err == nil {
 		s.Log.Info("account closed", "account", accountID, "officer", o.ID)

@@ -35,6 +35,9 @@ type Service struct {
 	Argon2 account.Argon2Params
 	Rand   io.Reader
 	Log    *slog.Logger
+	// CheckOrderTarget checks the address of a closure's forwarding order
+	// (forward.go); nil on a provider that makes none.
+	CheckOrderTarget func(tx store.Tx, closing *store.Account, target, field string) (string, error)
 }
 
 // Application is what an applicant submits.

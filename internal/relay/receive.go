@@ -42,6 +42,13 @@ func (s *Service) CheckRecipient(ctx context.Context, peer pki.Provider, rcpt st
 	default:
 		return refusal(problem.New(problem.NotFound, "", "unknown_recipient", "%s is not a registered-mail address here", rcpt))
 	}
+	if st.Status == account.Closed {
+		// TR PVD-FU §3.1.3.3: a forwarding order sends the sending
+		// provider on to its address (redirect.go).
+		if err := s.Mail.Moved(ctx, st.ID, strings.ToLower(rcpt)); err != nil {
+			return refusal(err)
+		}
+	}
 	if err := account.CanReceive(st.Status, st.Block); err != nil {
 		return refusal(err)
 	}
@@ -121,6 +128,11 @@ func refusal(err error) error {
 		r.Enhanced = "5.1.1"
 	case "closed_account":
 		r.Enhanced = "5.1.6" // mailbox has moved, no forwarding address
+	case "moved":
+		// RFC 5321 §3.4: "551 User not local; please try
+		// <forward-path>"; the text carries the forwarding order's
+		// address (TR PVD-FU §3.1.3.3).
+		r.Code, r.Enhanced = 551, "5.1.6"
 	case "blocked_recipient":
 		r.Enhanced = "5.2.1" // mailbox disabled
 	case "conflict":

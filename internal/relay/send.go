@@ -50,6 +50,10 @@ func (s *Service) HandleRelay(ctx context.Context, j store.Job) (func(store.Tx) 
 		s.Log.Info("relay: handed over", "letter", l.ID, "copy", c.ID, "to", domainOf(c.Remote), "attempt", j.Attempts)
 		return s.outcome(o, store.EventRelayed, evidence.RelayAcceptance, "", ""), nil
 	case errors.As(err, &rej):
+		if to, ok := movedTo(rej); ok && l.SenderID != "" {
+			s.Log.Info("relay: recipient moved; sent on", "letter", l.ID, "copy", c.ID, "to", domainOf(to))
+			return s.redirected(o, to, rej), nil
+		}
 		s.Log.Info("relay: refused by the receiving provider", "letter", l.ID, "copy", c.ID, "err", rej)
 		return s.outcome(o, store.EventRelayFailed, evidence.ContentConsignmentFailure, reasonOf(rej), rej.Error()), nil
 	}
@@ -76,7 +80,8 @@ func (s *Service) read(ctx context.Context, copyID string) (*outbound, error) {
 		events, err := tx.Events(o.copy.LetterID)
 		for _, e := range events {
 			if e.CopyID == copyID {
-				o.done = o.done || e.Kind == store.EventRelayed || e.Kind == store.EventRelayFailed
+				o.done = o.done || e.Kind == store.EventRelayed || e.Kind == store.EventRelayFailed ||
+					e.Kind == store.EventRedirected
 				o.warned = o.warned || e.Kind == store.EventRelayWarned
 			}
 		}

@@ -78,6 +78,9 @@ type Tx interface {
 	PasskeyTx // passkey.go
 	ContactTx // contact.go
 	FolderTx  // folder.go
+	SearchTx  // search.go
+	QuotaTx   // quota.go
+	ForwardTx // forward.go
 }
 
 // AccountTx reads and writes accounts and their history.
@@ -417,10 +420,15 @@ type Copy struct {
 	Remote string
 	// PrevFolder is where a copy in the trash came from.
 	PrevFolder Folder
-	Role       string // "sender", "to", "cc", "bcc"
-	Header     []byte
-	Arrived    time.Time
-	FirstRead  time.Time
+	// Origin is, for a copy the holder made of their copy into one of
+	// their folders (TR PVD-FU §3.1.3.7), the id of the copy it was made
+	// from; "" for a copy that arrived. Evidence and pickups name the
+	// copy that arrived (Source).
+	Origin    string
+	Role      string // "sender", "to", "cc", "bcc"
+	Header    []byte
+	Arrived   time.Time
+	FirstRead time.Time
 	// AwaitsPickup marks a recipient's copy of a letter with pickup
 	// confirmation; PendingPickups lists those not picked up yet.
 	AwaitsPickup bool
@@ -431,6 +439,15 @@ type Copy struct {
 	TrashedAt time.Time
 	// Letter is filled by CopyByID and ListCopies.
 	Letter *Letter
+}
+
+// Source is the id of the copy that arrived: c's own, or its Origin's
+// when the holder made c as a copy of that.
+func (c *Copy) Source() string {
+	if c.Origin != "" {
+		return c.Origin
+	}
+	return c.ID
 }
 
 // Cursor marks a position in a newest-first listing.

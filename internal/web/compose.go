@@ -47,6 +47,7 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request) {
 	d := &composeData{MaxMiB: mib(s.maxMessage()), DraftKey: "siegel-draft:" + p.User.Account.Address}
 	p.Data = d
 	d.Contacts = s.composeContacts(r, p)
+	s.showQuota(r, p) // a full mailbox cannot send: said before the letter is written
 	if r.Method == http.MethodGet {
 		p.Form = s.reply(r)
 		if p.Form == nil {

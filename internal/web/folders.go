@@ -113,7 +113,7 @@ func (s *Server) foldersProblem(p *Page, err error) int {
 // foldersNotice is the message key of what a redirect says was done.
 func foldersNotice(done string) string {
 	switch done {
-	case "created", "renamed", "deleted", "moved":
+	case "created", "renamed", "deleted", "moved", "copied":
 		return "folders.done." + done
 	}
 	return ""
@@ -127,26 +127,27 @@ type moveOption struct {
 }
 
 // moveOptions are where copy c may go from where it is: the holder's
-// folders but its own, and its home when it is not there; none for a
-// letter in the trash or a confirmation.
-func (s *Server) moveOptions(r *http.Request, c *store.Copy) []moveOption {
+// folders but its own, and its home when it is not there; and where a copy
+// of it may be filed: the holder's folders but its own. None for a letter
+// in the trash or a confirmation.
+func (s *Server) moveOptions(r *http.Request, c *store.Copy) (move, cp []moveOption) {
 	if c.Folder == store.Trash || c.Folder == store.Confirmations {
-		return nil
+		return nil, nil
 	}
 	list, err := s.Mail.Folders(r.Context(), userOf(r))
 	if err != nil {
 		s.Log.Warn("web: folders", "err", err)
-		return nil
+		return nil, nil
 	}
-	var out []moveOption
 	home := mailbox.HomeFolder(c)
 	if c.Folder != home {
-		out = append(out, moveOption{Value: string(home), Key: "nav." + string(home)})
+		move = append(move, moveOption{Value: string(home), Key: "nav." + string(home)})
 	}
 	for i := range list {
 		if f := list[i].Folder(); f != c.Folder {
-			out = append(out, moveOption{Value: string(f), Name: list[i].Name})
+			o := moveOption{Value: string(f), Name: list[i].Name}
+			move, cp = append(move, o), append(cp, o)
 		}
 	}
-	return out
+	return move, cp
 }

@@ -21,7 +21,7 @@ func newCatalog() catalog {
 	c := catalog{}
 	for _, part := range []map[string]text{commonMessages(), mailMessages(),
 		composeMessages(), registerMessages(), officerMessages(), settingsMessages(), passkeyMessages(), exportMessages(), contactsMessages(),
-		foldersMessages()} {
+		foldersMessages(), quotaMessages(), forwardingMessages(), searchMessages()} {
 		for k, v := range part {
 			if _, dup := c[k]; dup {
 				panic("web: message " + k + " defined twice")

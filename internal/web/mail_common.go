@@ -43,8 +43,8 @@ func noticeOf(r *http.Request) string {
 	switch d := r.URL.Query().Get("done"); d {
 	case "sent", "trashed", "deleted", "restored":
 		return "mail.done." + d
-	case "moved": // folders.go
-		return "folders.done.moved"
+	case "moved", "copied": // folders.go
+		return "folders.done." + d
 	}
 	return ""
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -22,16 +21,13 @@ func (s *Server) mailHome(w http.ResponseWriter, r *http.Request) {
 
 type folderData struct {
 	Folder  string
-	Path    string // the page's path: /mail/inbox, or /mail/f/ID (folders.go)
-	Name    string // the name of one of the holder's folders; "" for a system folder
-	ID      string // its id
-	Letters int    // its letters
-	Query   string
+	Path    string     // the page's path: /mail/inbox, or /mail/f/ID (folders.go)
+	Name    string     // the name of one of the holder's folders; "" for a system folder
+	ID      string     // its id
+	Letters int        // its letters
+	Search  searchForm // mail_search.go; zero on a page that lists nothing
 	Rows    []folderRow
 	Older   string // the next page's link, "" at the end
-	Scanned int    // letters a search read
-	Bounded bool   // the search stopped at mailbox.SearchScan letters
-	Limit   int    // mailbox.SearchScan, for the page to name
 	Sent    bool   // the rows name recipients, not senders
 }
 
@@ -47,10 +43,12 @@ type folderRow struct {
 	Unread    bool
 	PrivateID string
 	Options   []string // message keys of the options chosen, besides personal
+	// Where is the folder's name, in a search of several folders.
+	Where string
 }
 
-// folder lists a folder newest first, a page at a time, or searches it
-// (?q=): by sender, subject and file number.
+// folder lists a folder newest first, a page at a time, or searches it,
+// or every folder (mail_search.go).
 func (s *Server) folder(w http.ResponseWriter, r *http.Request) {
 	f := store.Folder(r.PathValue("folder"))
 	switch f {
@@ -76,37 +74,34 @@ func folderURL(f store.Folder) string {
 func (s *Server) showFolder(w http.ResponseWriter, r *http.Request, p *Page, f store.Folder, d *folderData) {
 	u := p.User
 	q := r.URL.Query()
-	d.Folder, d.Query, d.Limit = string(f), strings.TrimSpace(q.Get("q")), mailbox.SearchScan
+	d.Folder, d.Search = string(f), *searchFormOf(q)
 	p.Data = d
-	before := parseCursor(q.Get("before"))
+	s.showQuota(r, p)
 	var copies []store.Copy
 	var next *store.Cursor
-	if d.Query != "" {
-		found, err := s.Mail.Search(r.Context(), u, f, d.Query, before, folderPage)
-		if err != nil {
-			s.render(w, r, "mail_folder", p, s.problemOf(p, err))
-			return
-		}
-		copies, next, d.Scanned, d.Bounded = found.Copies, found.Next, found.Scanned, found.Bounded
+	status := http.StatusOK
+	if d.Search.Active {
+		copies, next, status = s.searchFolder(r, p, f, d)
 	} else {
 		var err error
-		copies, next, err = s.Mail.List(r.Context(), u, f, before, folderPage)
+		copies, next, err = s.Mail.List(r.Context(), u, f, parseCursor(q.Get("before")), folderPage)
 		if err != nil {
+			d.Search.fields(p, q)
 			s.render(w, r, "mail_folder", p, s.problemOf(p, err))
 			return
 		}
 	}
+	d.Search.fields(p, q)
 	for i := range copies {
 		d.Rows = append(d.Rows, rowOf(&copies[i], u.Level()))
 	}
-	if next != nil {
-		v := url.Values{"before": {formatCursor(next)}}
-		if d.Query != "" {
-			v.Set("q", d.Query)
-		}
-		d.Older = d.Path + "?" + v.Encode()
+	if d.Search.Mixed {
+		s.nameFolders(r, p, d.Rows, copies)
 	}
-	s.render(w, r, "mail_folder", p, http.StatusOK)
+	if next != nil {
+		d.Older = olderLink(d.Path, q, next, d.Search.Active)
+	}
+	s.render(w, r, "mail_folder", p, status)
 }
 
 // rowOf is one copy as a folder shows it; a hidden one shows its sender

@@ -48,9 +48,10 @@ type letterData struct {
 	EvidenceErr  bool
 	JustSent     bool // tells compose.js to drop the draft
 	// FolderURL is the page of the folder the copy is in; MoveTo where
-	// it may be moved (folders.go).
+	// it may be moved, CopyTo where a copy of it may be filed (folders.go).
 	FolderURL string
 	MoveTo    []moveOption
+	CopyTo    []moveOption
 }
 
 type letterOption struct{ Name, Help string } // message keys
@@ -83,7 +84,8 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, p *Page, id 
 	}
 	l := c.Letter
 	d := &letterData{ID: c.ID, Folder: c.Folder, Mine: c.Role == "sender", From: l.SenderAddress, Arrived: c.Arrived,
-		JustSent: p.Notice == "mail.done.sent", FolderURL: folderURL(c.Folder), MoveTo: s.moveOptions(r, c)}
+		JustSent: p.Notice == "mail.done.sent", FolderURL: folderURL(c.Folder)}
+	d.MoveTo, d.CopyTo = s.moveOptions(r, c)
 	p.Data = d
 	ident, err := s.Mail.SenderOf(ctx, l)
 	if err != nil {

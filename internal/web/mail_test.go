@@ -15,9 +15,7 @@ import (
 
 	"github.com/siegel-mail/siegel/internal/api"
 	"github.com/siegel-mail/siegel/internal/api/client"
-	"github.com/siegel-mail/siegel/internal/mailbox"
 	pt "github.com/siegel-mail/siegel/internal/provider/providertest"
-	"github.com/siegel-mail/siegel/internal/store"
 )
 
 // mailBrowser is a user's browser without script: a cookie jar, the
@@ -436,54 +434,4 @@ func TestMailCSRF(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	mailWant(t, b.do(req), http.StatusForbidden)
 	mailCopy(t, bert.C, "inbox", "Bleibt hier")
-}
-
-// TestMailSearchBound searches the newest mailbox.SearchScan letters,
-// says so when older ones are left, and searches on from there.
-func TestMailSearchBound(t *testing.T) {
-	t.Parallel()
-	e := pt.New(t)
-	bert := e.Open(pt.PersonApp("Bert", "Vielpost"), false)
-	ctx := t.Context()
-	t0 := e.Clock.Now()
-	letterOf := func(subject string) *store.Letter {
-		l := &store.Letter{ID: store.NewID(t0), MessageID: store.NewID(t0), SenderAddress: "jemand@" + e.Domain,
-			Subject: subject, AuthLevel: "normal", SubmittedAt: t0}
-		if err := e.P.Mail.StoreBody(ctx, l, []byte("Subject: x\r\n\r\nx")); err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
-	needle, hay := letterOf("Nadel im Heuhaufen"), letterOf("Heu")
-	copies := []*store.Copy{{ID: store.NewID(t0), LetterID: needle.ID, AccountID: bert.ID, Folder: store.Inbox, Role: "to",
-		Arrived: t0}}
-	for i := range mailbox.SearchScan {
-		at := t0.Add(time.Duration(i+1) * time.Second)
-		copies = append(copies, &store.Copy{ID: store.NewID(at), LetterID: hay.ID, AccountID: bert.ID, Folder: store.Inbox,
-			Role: "to", Arrived: at})
-	}
-	err := e.P.Store.Update(ctx, func(tx store.Tx) error {
-		if err := tx.InsertLetter(needle); err != nil {
-			return err
-		}
-		if err := tx.InsertLetter(hay); err != nil {
-			return err
-		}
-		return tx.InsertCopy(copies...)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := newMailBrowser(t, e)
-	b.login(bert)
-	p := b.get("/mail/inbox?q=nadel")
-	mailWant(t, p, http.StatusOK, fmt.Sprintf("Durchsucht wurden die %d jüngsten Briefe ab hier", mailbox.SearchScan),
-		"Ältere Briefe durchsuchen", "Keine Treffer.")
-	on := regexp.MustCompile(`href="(/mail/inbox\?[^"]+)">Ältere Briefe durchsuchen`).FindStringSubmatch(p.Body)
-	if on == nil {
-		t.Fatal("no link to search on")
-	}
-	p = b.get(html.UnescapeString(on[1]))
-	mailWant(t, p, http.StatusOK, "Nadel im Heuhaufen")
-	mailLacks(t, p, "Durchsucht wurden", "Ältere Briefe")
 }

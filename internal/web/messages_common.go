@@ -59,6 +59,8 @@ func commonMessages() map[string]text {
 		"err.back":      {"Zur Startseite", "To the start page"},
 		"err.internal":  {"Ein Fehler beim Anbieter: Es wurde nichts geändert. Bitte versuchen Sie es gleich noch einmal.", "An error at the provider: nothing was changed. Please try again in a moment."},
 		"err.too_large": {"Die Eingabe ist zu groß.", "The input is too large."},
+		"err.insufficient_storage": {"Der Speicher des Anbieters ist voll: Es wurde nichts gespeichert. Bitte versuchen Sie es später noch einmal.",
+			"The provider's storage is full: nothing was stored. Please try again later."},
 		"err.csrf": {"Diese Seite war zu lange offen oder kam von anderswo. Laden Sie sie neu und versuchen Sie es noch einmal; ein angefangener Brief bleibt in diesem Browser erhalten.",
 			"This page was open too long or came from elsewhere. Reload it and try again; a letter you began stays in this browser."},
 		"err.not_found":         {"Nicht gefunden.", "Not found."},

@@ -10,15 +10,7 @@ func mailMessages() map[string]text {
 		"mail.done.deleted":  {"Der Brief ist endgültig gelöscht.", "The letter is deleted for good."},
 		"mail.done.restored": {"Der Brief ist wiederhergestellt.", "The letter is restored."},
 
-		// Folders.
-		"mail.search.label":   {"Suchen nach Absender, Betreff oder Aktenzeichen", "Search by sender, subject or file number"},
-		"mail.search.submit":  {"Suchen", "Search"},
-		"mail.search.clear":   {"Suche beenden", "Clear search"},
-		"mail.search.results": {"Treffer für „%s“", "Results for “%s”"},
-		"mail.search.bounded": {"Durchsucht wurden die %d jüngsten Briefe ab hier; ältere noch nicht.",
-			"The %d newest letters from here were searched; older ones not yet."},
-		"mail.search.on":      {"Ältere Briefe durchsuchen", "Search older letters"},
-		"mail.search.none":    {"Keine Treffer.", "No results."},
+		// Folders; their search is messages_search.go's.
 		"mail.folder.empty":   {"Dieser Ordner ist leer.", "This folder is empty."},
 		"mail.folder.older":   {"Ältere Briefe", "Older letters"},
 		"mail.folder.caption": {"Briefe, die neuesten zuerst", "Letters, newest first"},

@@ -29,7 +29,7 @@ func (s *Server) officerAccount(w http.ResponseWriter, r *http.Request) {
 // only one of these: a link cannot put other words on the page.
 func officerNotice(done string) string {
 	switch done {
-	case "verified_manual", "blocked", "unblocked", "closed":
+	case "verified_manual", "blocked", "unblocked", "closed", "quota_set":
 		return "officer.done." + done
 	}
 	return ""
@@ -89,6 +89,11 @@ func (s *Server) showOfficerAccount(w http.ResponseWriter, r *http.Request, p *P
 	d.DocumentTypes = officerDocumentTypes(a.Kind)
 	d.BlockReason = regInputs(p, regInputSpec{Name: "block_reason", Label: "officer.block.reason", Hint: "officer.block.reason.hint"})[0]
 	d.CloseReason = regInputs(p, regInputSpec{Name: "close_reason", Label: "officer.close.reason", Hint: "officer.close.reason.hint", Required: true})[0]
+	d.CloseForward = regInputs(p, regInputSpec{Name: "forward_to", Label: "officer.close.forward_to", // officer_close.go
+		Hint: "officer.close.forward_to.hint", Type: "email", Auto: "off", Optional: true})[0]
+	if a.Status != account.Closed {
+		d.Quota = s.officerQuotaSection(r, p, a) // officer_quota.go
+	}
 	for i := len(hist) - 1; i >= 0; i-- { // newest first
 		d.History = append(d.History, s.officerHistoryEntry(p, hist[i], me))
 	}
@@ -113,6 +118,10 @@ type officerAccountData struct {
 	Blocks        []officerBlockChoice
 	BlockReason   regInput
 	CloseReason   regInput
+	CloseForward  regInput // the forwarding order's address (TR PVD-FU §3.1.3.3)
+
+	// Quota is the mailbox's storage (officer_quota.go); nil once closed.
+	Quota *officerQuotaData
 }
 
 // officerDocumentTypes are the documents an officer usually sees for a

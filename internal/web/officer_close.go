@@ -14,6 +14,8 @@ import (
 // and confirms (confirm=yes) or goes back.
 func (s *Server) officerClose(w http.ResponseWriter, r *http.Request) {
 	reason := strings.TrimSpace(r.PostFormValue("close_reason"))
+	// TR PVD-FU §3.1.3.3: the closure may carry a forwarding order.
+	forward := strings.TrimSpace(r.PostFormValue("forward_to"))
 	if r.PostFormValue("confirm") != "yes" {
 		p := s.officerPage(r, "officer.account.title")
 		if reason == "" {
@@ -29,12 +31,12 @@ func (s *Server) officerClose(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Title = "officer.close.title"
-		p.Data = officerCloseData{ID: a.ID, Address: a.Address, Name: a.DisplayName, Reason: reason}
+		p.Data = officerCloseData{ID: a.ID, Address: a.Address, Name: a.DisplayName, Reason: reason, Forward: forward}
 		s.render(w, r, "officer_close", p, http.StatusOK)
 		return
 	}
 	p := s.officerPage(r, "officer.account.title")
-	a, err := s.Reg.Close(r.Context(), officerOf(r), r.PathValue("id"), reason)
+	a, err := s.Reg.Close(r.Context(), officerOf(r), r.PathValue("id"), reason, forward)
 	if err != nil {
 		alias := func(f string) string {
 			if f == "reason" {
@@ -42,10 +44,10 @@ func (s *Server) officerClose(w http.ResponseWriter, r *http.Request) {
 			}
 			return f
 		}
-		s.showOfficerAccount(w, r, p, s.regProblem(p, err, "officer", alias, "close_reason"))
+		s.showOfficerAccount(w, r, p, s.regProblem(p, err, "officer", alias, "close_reason", "forward_to"))
 		return
 	}
 	http.Redirect(w, r, "/officer/account/"+url.PathEscape(a.ID)+"?done=closed", http.StatusSeeOther)
 }
 
-type officerCloseData struct{ ID, Address, Name, Reason string }
+type officerCloseData struct{ ID, Address, Name, Reason, Forward string }

@@ -41,6 +41,9 @@ type Page struct {
 
 	// ScanningOff: letters are not scanned for malware here (a banner).
 	ScanningOff bool
+	// Quota is the mailbox's usage on the pages that show it (quota.go):
+	// a banner when it is nearly or quite full; nil elsewhere.
+	Quota *account.Quota
 }
 
 // T is key in the page's language.

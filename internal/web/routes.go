@@ -16,6 +16,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.exportRoutes(mux)  // routes_export.go
 	s.contactRoutes(mux) // routes_contacts.go
 	s.folderRoutes(mux)  // routes_folders.go
+	s.forwardingRoutes(mux)
 }
 
 // The parts: login.go (login, second factor, step-up, logout), mail_*.go

@@ -17,4 +17,5 @@ func (s *Server) officerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /officer/account/{id}/confirm", s.officerOnly(s.officerConfirm))
 	mux.HandleFunc("POST /officer/account/{id}/block", s.officerOnly(s.officerBlock))
 	mux.HandleFunc("POST /officer/account/{id}/close", s.officerOnly(s.officerClose))
+	mux.HandleFunc("POST /officer/account/{id}/quota", s.officerOnly(s.officerQuota))
 }

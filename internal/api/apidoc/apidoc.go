@@ -1,6 +1,7 @@
 // Package apidoc generates docs/api.md, the reference of Siegel's HTTP API, from
 // the code itself: the route table (api.Server.Routes), the wire types by
-// reflection, their doc comments parsed from internal/api/types.go, and the HTTP
+// reflection, their doc comments parsed from internal/api/types.go (and a
+// part's types_*.go), and the HTTP
 // status of each problem kind parsed from internal/api/errors.go and
 // internal/problem. A test compares the result with the committed file, so the
 // reference cannot drift from the code. Regenerate it from the module root with
@@ -14,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"reflect"
@@ -88,6 +90,18 @@ func newGenerator(dir string) (*generator, error) {
 	docs, err := parseTypeDocs(filepath.Join(dir, "types.go"))
 	if err != nil {
 		return nil, err
+	}
+	// The wire types of a part may have a file of their own, types_*.go.
+	more, err := filepath.Glob(filepath.Join(dir, "types_*.go"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range more {
+		d, err := parseTypeDocs(f)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(docs, d)
 	}
 	statuses, err := parseStatuses(filepath.Join(dir, "errors.go"), filepath.Join(dir, "..", "problem"))
 	if err != nil {
@@ -582,7 +596,9 @@ nothing.
 		fmt.Fprintf(b, "| %d %s | %s | %s |\n", k.status, http.StatusText(k.status), k.kind, escape(m))
 	}
 	b.WriteString("\nA route that does not exist is answered 404 with code `not_found`. A failure the\n" +
-		"server did not foresee is answered 500 with code `internal`.\n\n")
+		"server did not foresee is answered 500 with code `internal`. A write that finds the\n" +
+		"provider's disk full is answered 503 with code `insufficient_storage` and `Retry-After`:\n" +
+		"nothing was stored, and the same request succeeds once space is freed.\n\n")
 	return nil
 }
 

@@ -36,3 +36,10 @@ func (c *Client) Move(ctx context.Context, id, folder string) (*api.LetterSummar
 	var out api.LetterSummary
 	return &out, c.do(ctx, "POST", "/api/v1/letters/"+url.PathEscape(id)+"/move", &api.MoveRequest{Folder: folder}, &out)
 }
+
+// Copy files a second copy of a letter in folder ("f:" and a folder's id)
+// and returns the new copy.
+func (c *Client) Copy(ctx context.Context, id, folder string) (*api.LetterSummary, error) {
+	var out api.LetterSummary
+	return &out, c.do(ctx, "POST", "/api/v1/letters/"+url.PathEscape(id)+"/copy", &api.CopyRequest{Folder: folder}, &out)
+}

@@ -13,12 +13,16 @@ const letterCols = `id, message_id, sender_id, sender_address, subject, personal
 	recipients, attachments, body_blob, body_inline, body_size, body_hash, submitted_at`
 
 func (t *txn) InsertLetter(l *store.Letter) error {
-	return t.write(`INSERT INTO letters (`+letterCols+`, body) VALUES
+	err := t.write(`INSERT INTO letters (`+letterCols+`, body) VALUES
 		($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
 		l.ID, l.MessageID, l.SenderID, l.SenderAddress, l.Subject, l.Personal, l.SenderConfirmed,
 		l.DispatchConfirmation, l.ReceiptConfirmation, l.PickupConfirmation, l.PrivateID,
 		string(l.AuthLevel), nonNil(l.Recipients), l.Attachments, l.BodyBlob, l.BodyInline, l.BodySize,
 		nonNil(l.BodyHash), ts(l.SubmittedAt), l.BodySealed)
+	if err != nil {
+		return err
+	}
+	return t.indexLetter(l) // search.go
 }
 
 // scanLetter scans a letter's columns, after the columns prefix names.
@@ -88,21 +92,22 @@ func (t *txn) InsertCopy(cs ...*store.Copy) error {
 	n := len(cs)
 	ids, letters, accounts, folders, prevs, roles := make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n)
-	remotes := make([]string, n)
+	remotes, origins := make([]string, n), make([]string, n)
 	headers, awaits := make([][]byte, n), make([]bool, n)
 	arrived, read, picked, trashed := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n),
 		make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 	for i, c := range cs {
 		ids[i], letters[i], accounts[i], folders[i], prevs[i], roles[i] = c.ID, c.LetterID, c.AccountID,
 			string(c.Folder), string(c.PrevFolder), c.Role
-		headers[i], awaits[i], remotes[i] = nonNil(c.Header), c.AwaitsPickup, c.Remote
+		headers[i], awaits[i], remotes[i], origins[i] = nonNil(c.Header), c.AwaitsPickup, c.Remote, c.Origin
 		arrived[i], read[i], picked[i], trashed[i] = ts(c.Arrived), ts(c.FirstRead), ts(c.PickedUp), ts(c.TrashedAt)
 	}
 	return t.write(`INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
-		first_read, picked_up, trashed_at, awaits_pickup, remote)
+		first_read, picked_up, trashed_at, awaits_pickup, remote, origin)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[],
-			$8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::boolean[], $13::text[])`,
-		ids, letters, accounts, folders, prevs, roles, headers, arrived, read, picked, trashed, awaits, remotes)
+			$8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::boolean[], $13::text[],
+			$14::text[])`,
+		ids, letters, accounts, folders, prevs, roles, headers, arrived, read, picked, trashed, awaits, remotes, origins)
 }
 
 // UpdateCopy changes what can change of a copy: where it is and what happened
@@ -118,7 +123,7 @@ func (t *txn) DeleteCopy(id string) error {
 }
 
 const copyJoin = `SELECT c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
-	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup, c.remote, ` + `l.id, l.message_id, l.sender_id,
+	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup, c.remote, c.origin, ` + `l.id, l.message_id, l.sender_id,
 	l.sender_address, l.subject, l.personal, l.sender_confirmed, l.dispatch_confirmation, l.receipt_confirmation,
 	l.pickup_confirmation, l.private_id, l.auth_level, l.recipients, l.attachments, l.body_blob, l.body_inline,
 	l.body_size, l.body_hash, l.submitted_at FROM copies c JOIN letters l ON l.id = c.letter_id`
@@ -128,7 +133,7 @@ func scanCopy(r pgx.Row) (store.Copy, error) {
 	var c store.Copy
 	var folder, prev string
 	l, err := scanLetter(r, &c.ID, &c.LetterID, &c.AccountID, &folder, &prev, &c.Role, &c.Header,
-		tsz{&c.Arrived}, tsz{&c.FirstRead}, tsz{&c.PickedUp}, tsz{&c.TrashedAt}, &c.AwaitsPickup, &c.Remote)
+		tsz{&c.Arrived}, tsz{&c.FirstRead}, tsz{&c.PickedUp}, tsz{&c.TrashedAt}, &c.AwaitsPickup, &c.Remote, &c.Origin)
 	if err != nil {
 		return store.Copy{}, err
 	}

@@ -228,6 +228,235 @@ CREATE TABLE folders (
 	UNIQUE (account_id, name)
 );
 `,
+	7: `
+-- Automatic forwarding (TR PVD-FU §3.1.3.2, DMG §5(11)) and the forwarding
+-- orders of closed accounts (§3.1.3.3); store/forward.go.
+CREATE TABLE forwardings (
+	account_id text COLLATE "C" PRIMARY KEY REFERENCES accounts (id),
+	target text COLLATE "C" NOT NULL,
+	exclude_personal boolean NOT NULL,
+	created_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL
+);
+CREATE TABLE forwarding_orders (
+	account_id text COLLATE "C" PRIMARY KEY REFERENCES accounts (id),
+	target text COLLATE "C" NOT NULL,
+	created_at timestamptz NOT NULL,
+	until timestamptz NOT NULL
+);
+`,
+	8: `
+-- The search index (TR PVD-FU §3.1.3.8; store/search.go, package search),
+-- as in the SQLite store (its migration 9 says more). letter_terms holds
+-- each letter's terms, written by InsertLetter: term to field bits, for its
+-- recipients' copies and, when its Bcc recipients add words, for its
+-- sender's own (sender_terms; NULL when the same, TR PVD-IO §3.1).
+CREATE TABLE letter_terms (
+	letter_id text COLLATE "C" PRIMARY KEY,
+	personal boolean NOT NULL,
+	terms jsonb NOT NULL,
+	sender_terms jsonb
+);
+-- The index: a row per term of each mailbox copy, newest first within a
+-- term of a mailbox; terms and ids compare bytewise, as on SQLite, so that
+-- a word's prefix is a range.
+CREATE TABLE search_terms (
+	account_id text COLLATE "C" NOT NULL,
+	term text COLLATE "C" NOT NULL,
+	arrived timestamptz NOT NULL,
+	copy_id text COLLATE "C" NOT NULL,
+	folder text NOT NULL,
+	hidden boolean NOT NULL,
+	fields integer NOT NULL,
+	PRIMARY KEY (account_id, term, arrived, copy_id)
+);
+CREATE INDEX search_terms_copy ON search_terms (copy_id, term) INCLUDE (fields, hidden);
+-- The letters written before the index, which the store indexes when it
+-- migrates (search.go: backfillSearch).
+CREATE TABLE search_backfill (letter_id text COLLATE "C" PRIMARY KEY);
+INSERT INTO search_backfill (letter_id) SELECT id FROM letters;
+-- Whether a copy's content is hidden at normal: mailbox.needsHigh (DMG
+-- §5(4)).
+CREATE FUNCTION search_hidden(personal boolean, folder text, prev_folder text, role text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT personal AND CASE WHEN folder = 'confirmations' OR (folder = 'trash' AND prev_folder = 'confirmations')
+		THEN role = 'cc' ELSE role <> 'sender' END
+$$;
+-- A copy as the index sees it.
+CREATE VIEW search_copies AS
+SELECT c.id AS copy_id, c.account_id, c.letter_id, c.arrived, c.folder,
+	search_hidden(lt.personal, c.folder, c.prev_folder, c.role) AS hidden,
+	CASE WHEN c.role = 'sender' AND lt.sender_terms IS NOT NULL THEN lt.sender_terms ELSE lt.terms END AS terms,
+	c.role, c.first_read, c.awaits_pickup, c.picked_up
+FROM copies c JOIN letter_terms lt ON lt.letter_id = c.letter_id
+WHERE c.account_id <> '';
+-- A copy's rows: its letter's terms, then its states (package search,
+-- States; 16 is search.Attribute, 32 search.Listed).
+CREATE VIEW search_copy_terms AS
+SELECT s.account_id, j.key AS term, s.arrived, s.copy_id, s.folder, s.hidden, j.value::integer AS fields, s.letter_id
+FROM search_copies s, jsonb_each_text(s.terms) j
+UNION ALL
+SELECT account_id, CASE WHEN first_read = '-infinity' THEN '~unread' ELSE '~read' END, arrived, copy_id, folder,
+	hidden, 32, letter_id
+FROM search_copies WHERE role <> 'sender'
+UNION ALL
+SELECT account_id, CASE WHEN picked_up = '-infinity' THEN '~awaiting_pickup' ELSE '~picked_up' END, arrived, copy_id,
+	folder, hidden, 16, letter_id
+FROM search_copies WHERE awaits_pickup;
+-- The triggers keep the index in the transaction of every change. Copies
+-- come a statement at a time (an accept's are one INSERT): their rows are
+-- made from the statement's new rows in one go, as the view makes them
+-- (joined with the view, the planner would read every copy).
+CREATE FUNCTION search_copies_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO search_terms (account_id, term, arrived, copy_id, folder, hidden, fields)
+	SELECT n.account_id, j.key, n.arrived, n.id, n.folder, search_hidden(lt.personal, n.folder, n.prev_folder, n.role),
+		j.value::integer
+	FROM search_inserted n JOIN letter_terms lt ON lt.letter_id = n.letter_id
+	CROSS JOIN LATERAL jsonb_each_text(CASE WHEN n.role = 'sender' AND lt.sender_terms IS NOT NULL
+		THEN lt.sender_terms ELSE lt.terms END) j
+	WHERE n.account_id <> ''
+	UNION ALL
+	SELECT n.account_id, CASE WHEN n.first_read = '-infinity' THEN '~unread' ELSE '~read' END, n.arrived, n.id, n.folder,
+		search_hidden(lt.personal, n.folder, n.prev_folder, n.role), 32
+	FROM search_inserted n JOIN letter_terms lt ON lt.letter_id = n.letter_id
+	WHERE n.account_id <> '' AND n.role <> 'sender'
+	UNION ALL
+	SELECT n.account_id, CASE WHEN n.picked_up = '-infinity' THEN '~awaiting_pickup' ELSE '~picked_up' END, n.arrived,
+		n.id, n.folder, search_hidden(lt.personal, n.folder, n.prev_folder, n.role), 16
+	FROM search_inserted n JOIN letter_terms lt ON lt.letter_id = n.letter_id
+	WHERE n.account_id <> '' AND n.awaits_pickup;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER search_copies_inserted AFTER INSERT ON copies REFERENCING NEW TABLE AS search_inserted
+	FOR EACH STATEMENT EXECUTE FUNCTION search_copies_inserted();
+CREATE FUNCTION search_copy_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE search_terms SET folder = NEW.folder, hidden = s.hidden FROM search_copies s
+	WHERE s.copy_id = NEW.id AND search_terms.copy_id = NEW.id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER search_copy_moved AFTER UPDATE OF folder, prev_folder ON copies
+	FOR EACH ROW WHEN (NEW.account_id <> '' AND (OLD.folder IS DISTINCT FROM NEW.folder
+		OR OLD.prev_folder IS DISTINCT FROM NEW.prev_folder))
+	EXECUTE FUNCTION search_copy_moved();
+-- A state changes: the copy's state terms anew, if it is indexed (not one
+-- of a closed account, nor of a letter still to index).
+CREATE FUNCTION search_copy_state() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM search_terms WHERE copy_id = NEW.id AND term IN ('~unread', '~read', '~awaiting_pickup', '~picked_up');
+	INSERT INTO search_terms (account_id, term, arrived, copy_id, folder, hidden, fields)
+	SELECT account_id, term, arrived, copy_id, folder, hidden, fields FROM search_copy_terms
+	WHERE copy_id = NEW.id AND term IN ('~unread', '~read', '~awaiting_pickup', '~picked_up')
+		AND EXISTS (SELECT 1 FROM search_terms WHERE copy_id = NEW.id AND term = '~all');
+	RETURN NULL;
+END $$;
+CREATE TRIGGER search_copy_state AFTER UPDATE OF first_read, picked_up ON copies
+	FOR EACH ROW WHEN (NEW.account_id <> '' AND (OLD.first_read IS DISTINCT FROM NEW.first_read
+		OR OLD.picked_up IS DISTINCT FROM NEW.picked_up))
+	EXECUTE FUNCTION search_copy_state();
+CREATE FUNCTION search_copies_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN SELECT id FROM search_deleted WHERE account_id <> '' LOOP
+		DELETE FROM search_terms WHERE copy_id = c.id;
+	END LOOP;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER search_copies_deleted AFTER DELETE ON copies REFERENCING OLD TABLE AS search_deleted
+	FOR EACH STATEMENT EXECUTE FUNCTION search_copies_deleted();
+CREATE FUNCTION search_letters_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM letter_terms t USING search_gone g WHERE t.letter_id = g.id;
+	DELETE FROM search_backfill b USING search_gone g WHERE b.letter_id = g.id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER search_letters_deleted AFTER DELETE ON letters REFERENCING OLD TABLE AS search_gone
+	FOR EACH STATEMENT EXECUTE FUNCTION search_letters_deleted();
+-- Nobody searches a closed account's mailbox (DMG §10): its rows go.
+CREATE FUNCTION search_account_closed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM search_terms WHERE account_id = NEW.id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER search_account_closed AFTER UPDATE OF status ON accounts
+	FOR EACH ROW WHEN (NEW.status = 'closed' AND OLD.status <> 'closed')
+	EXECUTE FUNCTION search_account_closed();
+`,
+	9: `
+-- What each mailbox holds against its quota (SPEC "Limits"; store/quota.go):
+-- a copy counts its letter's body and its own header, in whatever folder; a
+-- copy held for another provider (account_id '') counts nowhere. Triggers
+-- keep it in the transaction of every copy written, so that no path that
+-- files a copy can miss it. They append to mailbox_usage_delta rather than
+-- update one row per mailbox: concurrent accepts for one mailbox (a sender's
+-- Sent, a busy recipient's Inbox) would each wait for that row's lock until
+-- the other's commit, and fail serializable transactions; appended rows
+-- conflict with nothing. FoldUsage moves them into mailbox_usage.
+CREATE TABLE mailbox_usage (
+	account_id text COLLATE "C" PRIMARY KEY,
+	used bigint NOT NULL,
+	quota bigint NOT NULL, -- the account's own, in bytes; 0: the provider's default
+	warned boolean NOT NULL
+);
+CREATE TABLE mailbox_usage_delta (
+	account_id text COLLATE "C" NOT NULL,
+	bytes bigint NOT NULL
+);
+CREATE INDEX mailbox_usage_delta_account ON mailbox_usage_delta (account_id);
+-- One row per mailbox per statement: an accept's copies are one INSERT.
+CREATE FUNCTION mailbox_usage_copies_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO mailbox_usage_delta (account_id, bytes)
+	SELECT c.account_id, sum(octet_length(c.header)::bigint + l.body_size)
+	FROM added c JOIN letters l ON l.id = c.letter_id
+	WHERE c.account_id <> '' GROUP BY c.account_id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER copies_usage_added AFTER INSERT ON copies REFERENCING NEW TABLE AS added
+	FOR EACH STATEMENT EXECUTE FUNCTION mailbox_usage_copies_added();
+CREATE FUNCTION mailbox_usage_copies_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO mailbox_usage_delta (account_id, bytes)
+	SELECT c.account_id, -sum(octet_length(c.header)::bigint + l.body_size)
+	FROM removed c JOIN letters l ON l.id = c.letter_id
+	WHERE c.account_id <> '' GROUP BY c.account_id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER copies_usage_removed AFTER DELETE ON copies REFERENCING OLD TABLE AS removed
+	FOR EACH STATEMENT EXECUTE FUNCTION mailbox_usage_copies_removed();
+-- A copy that changes hands (or letter, or header) leaves one count and
+-- joins the other; moving between folders changes nothing and, by the WHEN,
+-- costs nothing.
+CREATE FUNCTION mailbox_usage_copy_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO mailbox_usage_delta (account_id, bytes)
+	SELECT OLD.account_id, -(octet_length(OLD.header)::bigint + l.body_size)
+	FROM letters l WHERE l.id = OLD.letter_id AND OLD.account_id <> ''
+	UNION ALL
+	SELECT NEW.account_id, octet_length(NEW.header)::bigint + l.body_size
+	FROM letters l WHERE l.id = NEW.letter_id AND NEW.account_id <> '';
+	RETURN NULL;
+END $$;
+CREATE TRIGGER copies_usage_changed AFTER UPDATE OF account_id, letter_id, header ON copies
+	FOR EACH ROW WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.letter_id IS DISTINCT FROM NEW.letter_id
+		OR OLD.header IS DISTINCT FROM NEW.header)
+	EXECUTE FUNCTION mailbox_usage_copy_changed();
+-- What the mailboxes hold already, as changes for the first FoldUsage,
+-- which then looks at each mailbox for the low-space notice. The triggers
+-- above lock copies against writes first, so nothing slips in between.
+INSERT INTO mailbox_usage_delta (account_id, bytes)
+SELECT c.account_id, sum(octet_length(c.header)::bigint + l.body_size)
+FROM copies c JOIN letters l ON l.id = c.letter_id
+WHERE c.account_id <> '' GROUP BY c.account_id;
+`,
+	10: `
+-- A copy the holder made of a letter into one of their folders (TR
+-- PVD-FU §3.1.3.7) names the copy it was made from: evidence and pickups
+-- stay with that one.
+ALTER TABLE copies ADD COLUMN origin text NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the newest schema this build knows.
@@ -310,6 +539,9 @@ func migrate(ctx context.Context, cfg *pgx.ConnConfig) (from, to int, err error)
 		if err != nil {
 			return from, v - 1, fmt.Errorf("store: migration %d: %w", v, mapErr(ctx, err, conn))
 		}
+	}
+	if err := backfillSearch(ctx, conn); err != nil { // search.go
+		return from, SchemaVersion(), err
 	}
 	return from, SchemaVersion(), nil
 }

@@ -21,13 +21,17 @@ func (t *txn) InsertLetter(l *store.Letter) error {
 }
 
 func insertLetters(t *txn, ls []*store.Letter) error {
-	return insertRows(t, `INSERT INTO letters (`+letterCols+`, body) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ls,
+	err := insertRows(t, `INSERT INTO letters (`+letterCols+`, body) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ls,
 		func(l *store.Letter) []any {
 			return []any{l.ID, l.MessageID, l.SenderID, l.SenderAddress, l.Subject, b2i(l.Personal), b2i(l.SenderConfirmed),
 				b2i(l.DispatchConfirmation), b2i(l.ReceiptConfirmation), b2i(l.PickupConfirmation), l.PrivateID,
 				string(l.AuthLevel), nonNil(l.Recipients), l.Attachments, l.BodyBlob, b2i(l.BodyInline), l.BodySize,
 				nonNil(l.BodyHash), tm(l.SubmittedAt), l.BodySealed}
 		})
+	if err != nil {
+		return err
+	}
+	return indexLetters(t, ls) // search.go
 }
 
 // nonNil binds b to a NOT NULL column: the driver binds a nil slice as NULL, but to
@@ -100,7 +104,7 @@ func (t *txn) CountLetterBlobRefs(blobID string) (int, error) {
 }
 
 const copyCols = `c.id, c.letter_id, c.account_id, c.folder, c.prev_folder, c.role, c.header, c.arrived,
-	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup, c.remote`
+	c.first_read, c.picked_up, c.trashed_at, c.awaits_pickup, c.remote, c.origin`
 
 func (t *txn) InsertCopy(cs ...*store.Copy) error {
 	if t.buf != nil {
@@ -112,11 +116,11 @@ func (t *txn) InsertCopy(cs ...*store.Copy) error {
 
 func insertCopies(t *txn, cs []*store.Copy) error {
 	return insertRows(t, `INSERT INTO copies (id, letter_id, account_id, folder, prev_folder, role, header, arrived,
-		first_read, picked_up, trashed_at, awaits_pickup, remote) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?,?)", cs,
+		first_read, picked_up, trashed_at, awaits_pickup, remote, origin) VALUES `, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cs,
 		func(c *store.Copy) []any {
 			return []any{c.ID, c.LetterID, c.AccountID, string(c.Folder), string(c.PrevFolder), c.Role,
 				nonNil(c.Header), tm(c.Arrived), tm(c.FirstRead), tm(c.PickedUp), tm(c.TrashedAt), b2i(c.AwaitsPickup),
-				c.Remote}
+				c.Remote, c.Origin}
 		})
 }
 
@@ -170,7 +174,7 @@ func scanCopyLetter(row scanner) (*store.Copy, error) {
 	var arrived, read, high, trashed int64
 	var awaits int
 	l, err := scanLetter(row, &c.ID, &c.LetterID, &c.AccountID, &folder, &prev, &c.Role, &c.Header,
-		&arrived, &read, &high, &trashed, &awaits, &c.Remote)
+		&arrived, &read, &high, &trashed, &awaits, &c.Remote, &c.Origin)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ var folderTests = []test{
 	{"Conflict", testFolderConflict},
 	{"RenameAndDelete", testFolderRenameDelete},
 	{"Counts", testFolderCounts},
+	{"CopyOrigin", testCopyOrigin},
 	{"WriteFailsInView", testFolderReadOnly},
 }
 
@@ -187,4 +189,38 @@ func testFolderReadOnly(t *testing.T, s store.Store) {
 		check(t, "after the refused writes", folderNames(all), []string{"A"})
 		return err
 	})
+}
+
+// testCopyOrigin: a copy the holder made into a folder keeps the id of
+// the copy it was made from through every read.
+func testCopyOrigin(t *testing.T, s store.Store) {
+	insertPasskeyAccounts(t, s, "acct-1", "acct-2")
+	fa := store.UserFolder("f-1")
+	made := newCopy("c-2", "let-1", "acct-1", fa, at(time.Second))
+	made.Origin = "c-1"
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertLetter(newLetter("let-1", "msg-1", "acct-2")); err != nil {
+			return err
+		}
+		return tx.InsertCopy(newCopy("c-1", "let-1", "acct-1", store.Inbox, at(time.Second)), made)
+	})
+	view(t, s, func(tx store.Tx) error {
+		c, err := tx.CopyByID("c-2")
+		if err != nil {
+			return err
+		}
+		check(t, "CopyByID origin and source", []string{c.Origin, c.Source()}, []string{"c-1", "c-1"})
+		all, err := tx.CopiesOfLetter("let-1")
+		var origins []string
+		for _, c := range all {
+			origins = append(origins, c.ID+"<"+c.Origin+">"+c.Source())
+		}
+		slices.Sort(origins)
+		check(t, "CopiesOfLetter", origins, []string{"c-1<>c-1", "c-2<c-1>c-1"})
+		return err
+	})
+	check(t, "ListCopies", copyIDs(listAll(t, s, "acct-1", fa, 10)), []string{"c-2"})
+	if got := listAll(t, s, "acct-1", fa, 10); len(got) != 1 || got[0].Origin != "c-1" {
+		t.Errorf("ListCopies origin: %+v", got)
+	}
 }

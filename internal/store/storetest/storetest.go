@@ -72,6 +72,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Passkeys", passkeyTests},
 		{"Contacts", contactTests},
 		{"Folders", folderTests},
+		{"Search", searchTests},
+		{"Quota", quotaTests},
+		{"Forwarding", forwardTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
