@@ -39,7 +39,7 @@ func verbs() map[string]verb {
 		"serve":    {"run a provider", runServe},
 		"migrate":  {"bring a provider's database to this version's schema", runMigrate},
 		"demo":     {"run a demo provider with seeded accounts and letters", runDemo},
-		"account":  {"officers: open, verify, confirm, block, unblock, close, show, list accounts", runAccount},
+		"account":  {"officers: open, verify, confirm, block, unblock, close, show, list accounts, set a mailbox's quota", runAccount},
 		"officer":  {"operators: add a registration officer", runOfficer},
 		"queue":    {"operators: list the queued work (confirmations, deadlines) and retry a job", runQueue},
 		"login":    {"log in and save the session", runLogin},
@@ -48,19 +48,26 @@ func verbs() map[string]verb {
 		"totp":     {"enrol a TOTP second factor (totp enroll, totp confirm CODE), or print a code (totp code SECRET)", runTOTP},
 		"send":     {"send a registered letter", runSend},
 		"inbox":    {"list a folder (inbox by default)", runInbox},
+		"search":   {"search the mailbox by words, sender, recipient, subject, file number, days, option, state", runSearch},
+		"quota":    {"how much of your mailbox's storage is used; a full mailbox cannot send", runQuota},
 		"read":     {"open a letter", runRead},
 		"delete":   {"delete a letter (to the trash, then for good)", runDelete},
 		"restore":  {"move a letter from the trash back", runRestore},
 		"move":     {"file a letter in one of your folders (move ID FOLDER), or back to inbox or sent", runMove},
+		"copy":     {"file a second copy of a letter in one of your folders (copy ID FOLDER)", runCopy},
 		"folders":  {"your own folders: folders list, create NAME, rename ID NAME, delete ID", runFolders},
 		"reply":    {"answer a letter, in its thread and with its file number", runReply},
 		"forward":  {"send a letter on as a new registered letter, with its attachments", runForward},
 		"contacts": {"your address book: contacts list, add, edit, remove", runContacts},
+
+		"forwarding": {"your automatic forwarding: forwarding (show), set ADDRESS [--exclude-personal], off", runForwarding},
+
 		"evidence": {"list a letter's signed evidence; --out DIR saves the files and confirmation messages", runEvidence},
 		"verify":   {"check a confirmation message, an evidence file, a letter's integrity or an account archive, offline", runVerify},
 		"export":   {"save a letter (.eml), a folder (mbox) or the whole account with its evidence (zip)", runExport},
 
 		"authority": {"accreditation authority: init, issue, accredit, revoke, sign the trust list, serve it", runAuthority},
+		"bench":     {"load a running federation (siegel demo) and report letters per second end to end", runBench},
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/siegel-mail/siegel/internal/account"
 	"github.com/siegel-mail/siegel/internal/clock"
@@ -101,6 +102,9 @@ type Options struct {
 	// tcp:host:port), "off" for none; "" looks for one where Debian's
 	// clamav-daemon listens, and turns scanning off when none answers.
 	Clamd string
+	// BenchAccounts opens this many more accounts on each side of a new
+	// demo, senders at A and recipients at B, for siegel bench (bench.go).
+	BenchAccounts int
 }
 
 // node is one demo provider while it runs.
@@ -151,6 +155,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	for _, n := range nodes {
 		if err := join(a, n, listURL, o); err != nil {
+			return err
+		}
+		if err := benchQuota(n.dir, o.BenchAccounts); err != nil {
 			return err
 		}
 	}
@@ -361,10 +368,14 @@ func printTable(w io.Writer, f *File, jsonPath string) {
 	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tADDRESS\tPASSWORD\tTOTP SECRET")
-	for _, a := range f.Accounts {
+	tour := len(seedAccounts(time.Time{}))
+	for _, a := range f.Accounts[:min(tour, len(f.Accounts))] {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, a.Address, a.Password, a.TOTPSecret)
 	}
 	tw.Flush()
+	if more := len(f.Accounts) - tour; more > 0 {
+		fmt.Fprintf(w, "… and %d accounts for siegel bench.\n", more) // --bench-accounts
+	}
 	fmt.Fprintf(w, "\nEverything above is in %s. Try:\n", jsonPath)
 	if len(f.Accounts) > 2 {
 		a := f.Accounts[2]

@@ -101,6 +101,9 @@ func seed(ctx context.Context, nodes []*node, o Options) (*File, error) {
 	if err := seedLetters(ctx, providers, f, sessions); err != nil {
 		return nil, err
 	}
+	if err := seedBench(ctx, nodes, officers, f, o.BenchAccounts); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
