@@ -39,6 +39,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p = problem.New(problem.Unavailable, "", "unavailable",
 			"the provider's database is unavailable for a moment; try again")
 	}
+	if p == nil && store.IsFull(err) {
+		// At level error all the same: the operator must free space.
+		logger(r).Error("request failed: out of storage space", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "60")
+		p = problem.NoSpace(nil)
+	}
 	if p == nil {
 		logger(r).Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, ErrorBody{ErrorDetail{Code: "internal",

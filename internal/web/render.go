@@ -136,6 +136,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, key st
 // user sees that nothing happened.
 func (s *Server) problemOf(p *Page, err error, fields ...string) int {
 	pr := problem.As(err)
+	if pr == nil && store.IsFull(err) {
+		s.Log.Error("web: request failed: out of storage space", "err", err)
+		pr = problem.NoSpace(nil)
+	}
 	if pr == nil {
 		s.Log.Error("web: request failed", "err", err)
 		p.Error = p.T("err.internal")

@@ -312,9 +312,9 @@ func collect[T any](t *txn, sql string, args []any, scan func(pgx.Row) (T, error
 }
 
 // mapErr turns a pgx error into the store's: no row is ErrNotFound, a unique
-// violation ErrConflict, a failure to reach the server ErrUnavailable, and a
-// statement cut short by the caller's context that context's error. conn is
-// the connection the error came from, if any.
+// violation ErrConflict, a full disk ErrFull, a failure to reach the server
+// ErrUnavailable, and a statement cut short by the caller's context that
+// context's error. conn is the connection the error came from, if any.
 func mapErr(ctx context.Context, err error, conn *pgx.Conn) error {
 	if err == nil {
 		return nil
@@ -330,6 +330,10 @@ func mapErr(ctx context.Context, err error, conn *pgx.Conn) error {
 	switch {
 	case isPg && pgErr.Code == "23505":
 		return fmt.Errorf("%w: %v", store.ErrConflict, err)
+	case isPg && pgErr.Code == "53100":
+		// disk_full: raised before COMMIT (a full disk at COMMIT is a
+		// PANIC, and a lost connection), so nothing was written.
+		return fmt.Errorf("%w: %v", store.ErrFull, err)
 	case isPg && unavailableCode(pgErr.Code), !isPg && connectionLost(err), conn != nil && conn.IsClosed():
 		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
 	}

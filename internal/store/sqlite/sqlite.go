@@ -206,7 +206,19 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	// Once queued, wait for the outcome even if ctx ends: the caller must learn
 	// whether its write landed.
-	return <-req.done
+	return noSpace(<-req.done)
+}
+
+// noSpace marks SQLITE_FULL (13: the disk, or the database, is full) as
+// store.ErrFull, which the API answers with a temporary error that says so:
+// the group's transaction was rolled back, nothing of it is committed, and
+// the write may succeed once space is freed.
+func noSpace(err error) error {
+	var coder interface{ Code() int }
+	if errors.As(err, &coder) && coder.Code()&0xff == 13 {
+		return fmt.Errorf("%w: %w", store.ErrFull, err)
+	}
+	return err
 }
 
 func (s *Store) commitLoop() {
@@ -307,6 +319,18 @@ func (s *Store) commitGroup(batch []*request) {
 
 var errRetry = errors.New("store: retry the group with savepoints")
 
+// errTxLost: a function's savepoint could be neither rolled back nor
+// released, because SQLite had rolled back the whole transaction. It does
+// so after some errors (SQLITE_FULL on a full disk, SQLITE_IOERR,
+// SQLITE_NOMEM) instead of undoing only the failed statement
+// (sqlite.org/lang_transaction.html, "Response To Errors Within A
+// Transaction"). The group then ends, failed as a whole: a later function's
+// SAVEPOINT would begin a transaction of its own outside the group, and its
+// RELEASE commit it at once, though its caller would hear that the group
+// failed (a letter refused and stored all the same; test/chaos, the full
+// disk).
+var errTxLost = errors.New("store: SQLite rolled back the whole transaction")
+
 // runGroup begins a transaction and runs the group's functions in it, filling
 // results. Without savepoints, the first failure rolls back and asks for a retry.
 func (s *Store) runGroup(ctx context.Context, batch []*request, results []error, savepoints bool) (*sql.Tx, int, error) {
@@ -326,6 +350,10 @@ func (s *Store) runGroup(ctx context.Context, batch []*request, results []error,
 		}
 		if savepoints {
 			results[i] = s.runOne(ctx, tx, r)
+			if errors.Is(results[i], errTxLost) {
+				tx.Rollback()
+				return nil, 0, results[i]
+			}
 		} else {
 			results[i] = s.runBare(ctx, tx, r, buf)
 			if results[i] != nil {
@@ -370,12 +398,12 @@ func (s *Store) runOne(ctx context.Context, tx *sql.Tx, r *request) (err error) 
 				_, rerr = tx.ExecContext(ctx, "RELEASE u")
 			}
 			if rerr != nil {
-				err = errors.Join(err, rerr)
+				err = fmt.Errorf("%w: %w (%v)", errTxLost, err, rerr)
 			}
 			return
 		}
 		if _, rerr := tx.ExecContext(ctx, "RELEASE u"); rerr != nil {
-			err = rerr
+			err = fmt.Errorf("%w: %w", errTxLost, rerr)
 		}
 	}()
 	return r.fn(&txn{ctx: ctx, q: cachedTx{tx, s.ws}, states: s.states})
