@@ -13,18 +13,12 @@ import (
 	"time"
 
 	"github.com/siegel-mail/siegel/internal/api"
+	"github.com/siegel-mail/siegel/internal/blackbox"
 	"github.com/siegel-mail/siegel/internal/provider"
 	"github.com/siegel-mail/siegel/internal/provider/providertest"
 )
 
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "siegel")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+func buildBinary(t *testing.T) string { return blackbox.Build(t) }
 
 // startServe runs siegel serve and returns the URL it reports.
 func startServe(t *testing.T, bin string, args ...string) (string, *exec.Cmd) {
