@@ -89,8 +89,25 @@ func foldersList(ctx context.Context, e *env, c *client.Client, asJSON bool) err
 
 // runMove files a letter in one of the holder's folders, or back.
 func runMove(ctx context.Context, e *env, args []string) error {
-	const usage = "usage: siegel move ID FOLDER (FOLDER: the name or f:ID of one of your folders, or inbox or sent to take the letter back)"
-	fs := newFlags(e, "move", "move ID FOLDER")
+	return fileLetter(ctx, e, args, "move",
+		"usage: siegel move ID FOLDER (FOLDER: the name or f:ID of one of your folders, or inbox or sent to take the letter back)",
+		func(c *client.Client, id, f string) (*api.LetterSummary, error) { return c.Move(ctx, id, f) },
+		func(l *api.LetterSummary) string { return "moved to " + l.Folder })
+}
+
+// runCopy files a second copy of a letter in one of the holder's folders.
+func runCopy(ctx context.Context, e *env, args []string) error {
+	return fileLetter(ctx, e, args, "copy",
+		"usage: siegel copy ID FOLDER (FOLDER: the name or f:ID of one of your folders)",
+		func(c *client.Client, id, f string) (*api.LetterSummary, error) { return c.Copy(ctx, id, f) },
+		func(l *api.LetterSummary) string { return "copied to " + l.Folder + " as " + l.ID })
+}
+
+// fileLetter runs verb (move or copy) on the letter and folder of args:
+// the folder by name or as the API names it.
+func fileLetter(ctx context.Context, e *env, args []string, verb, usage string,
+	op func(c *client.Client, id, folder string) (*api.LetterSummary, error), done func(*api.LetterSummary) string) error {
+	fs := newFlags(e, verb, verb+" ID FOLDER")
 	sess := sessionFlag(fs)
 	asJSON := fs.Bool("json", false, "print the letter as JSON")
 	pos, err := parse(fs, args)
@@ -108,46 +125,14 @@ func runMove(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := c.Move(ctx, pos[0], f)
+	l, err := op(c, pos[0], f)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return printJSON(e, l)
 	}
-	fmt.Fprintln(e.stdout, "moved to "+l.Folder)
-	return nil
-}
-
-// runCopy files a second copy of a letter in one of the holder's folders.
-func runCopy(ctx context.Context, e *env, args []string) error {
-	const usage = "usage: siegel copy ID FOLDER (FOLDER: the name or f:ID of one of your folders)"
-	fs := newFlags(e, "copy", "copy ID FOLDER")
-	sess := sessionFlag(fs)
-	asJSON := fs.Bool("json", false, "print the new copy as JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return errors.New(usage)
-	}
-	c, _, err := sessionClient(e, *sess)
-	if err != nil {
-		return err
-	}
-	f, err := resolveFolder(ctx, c, pos[1])
-	if err != nil {
-		return err
-	}
-	l, err := c.Copy(ctx, pos[0], f)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e, l)
-	}
-	fmt.Fprintf(e.stdout, "copied to %s as %s\n", l.Folder, l.ID)
+	fmt.Fprintln(e.stdout, done(l))
 	return nil
 }
 
