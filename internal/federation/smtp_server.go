@@ -18,6 +18,7 @@ import (
 	"github.com/siegel-mail/siegel/internal/address"
 	"github.com/siegel-mail/siegel/internal/clock"
 	"github.com/siegel-mail/siegel/internal/pki"
+	"github.com/siegel-mail/siegel/internal/store"
 )
 
 // Limits of SMTP between providers.
@@ -288,9 +289,23 @@ func (s *session) reply(err error, what string, args ...any) error {
 	if errors.As(err, &rej) {
 		return rej.reply()
 	}
+	if store.IsFull(err) {
+		// At error: the operator must free space; the peer keeps the letter.
+		s.cfg.log.Error("federation: "+what+" failed: out of storage space; the peer will try again",
+			append([]any{"peer", s.peer.Domain, "err", err}, args...)...)
+		return noSpace()
+	}
 	s.cfg.log.Warn("federation: "+what+" failed; the peer will try again",
 		append([]any{"peer", s.peer.Domain, "err", err}, args...)...)
 	return temporary()
+}
+
+// noSpace is the reply when our disk is full (RFC 5321 §4.2.2: 452;
+// RFC 3463 §3.4: 4.3.1, mail system full): as temporary as 451, but it
+// tells the peer's operator why.
+func noSpace() *smtp.SMTPError {
+	return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
+		Message: "Insufficient system storage, try again later"}
 }
 
 // temporary is the reply to a failure on our side (RFC 5321 §4.2.3: 451;

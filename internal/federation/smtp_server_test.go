@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,6 +105,16 @@ func TestDeliveryErrors(t *testing.T) {
 	wantTemporary(t, err)
 	if !strings.Contains(err.Error(), "451") {
 		t.Errorf("got %v, want the peer's 451", err)
+	}
+	// A full disk is as temporary, and says so (452 4.3.1).
+	b.inbox.mu.Lock()
+	b.inbox.deliverErr = fmt.Errorf("store blob: %w", syscall.ENOSPC)
+	b.inbox.mu.Unlock()
+	err = c.Send(t.Context(), b.domain, from, []string{to}, message(from, to))
+	wantTemporary(t, err)
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 452 || se.EnhancedCode != (smtp.EnhancedCode{4, 3, 1}) || strings.Contains(err.Error(), "blob") {
+		t.Errorf("got %v, want the peer's 452 4.3.1 without our internals", err)
 	}
 	b.inbox.mu.Lock()
 	b.inbox.deliverErr = fmt.Errorf("scan: %w", &RejectError{Code: 554, Enhanced: "5.6.0", Text: "Malformed\r\nmessage"})
