@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -97,6 +98,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
+	if err := private(path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -470,4 +474,27 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// private makes the database file readable by its owner only, creating it
+// so if it is new: it holds the account data and the letters' sealed
+// bodies (issue 9, "Secrets": keys and the database never world-readable).
+// SQLite gives its -wal and -shm files the database file's mode, so they
+// follow. A file an older version made 0644 is tightened.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			return fmt.Errorf("make %s private: %w", path, err)
+		}
+	}
+	return nil
 }
