@@ -14,27 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/siegel-mail/siegel/internal/blackbox"
 	"github.com/siegel-mail/siegel/internal/pki"
 )
-
-// syncBuffer is a bytes.Buffer that a running verb writes to while the test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startAuthorityServe runs `siegel authority serve` in-process until stop,
 // which returns the exit code and standard error, and returns the URL it
@@ -42,7 +24,7 @@ func (s *syncBuffer) String() string {
 func startAuthorityServe(t *testing.T, c *cli, args ...string) (url string, stop func() (int, string)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	var out, errb syncBuffer
+	var out, errb blackbox.SyncBuffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
 		if k == "SIEGEL_CONFIG_DIR" {
 			return c.cfg

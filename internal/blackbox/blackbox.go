@@ -64,7 +64,7 @@ func TryStart(t testing.TB, bin, logPath string, ready *regexp.Regexp, args ...s
 		return nil, "", err
 	}
 	fmt.Fprintf(logf, "=== %s siegel %s\n", time.Now().Format(time.TimeOnly), strings.Join(args, " "))
-	var out syncBuffer
+	var out SyncBuffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, logf), logf
 	if err := cmd.Start(); err != nil {
@@ -175,20 +175,20 @@ func WaitFor(t testing.TB, within time.Duration, what string, cond func() (bool,
 	}
 }
 
-// syncBuffer is a bytes.Buffer that a running process writes to while the
+// SyncBuffer is a bytes.Buffer that a running process (or verb) writes to while the
 // test reads it.
-type syncBuffer struct {
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
